@@ -1,0 +1,260 @@
+"""Helpers for the course "Logistic Regression with Python and NumPy".
+
+Thin on purpose: loading data, drawing figures, and handing a notebook what earlier notebooks
+built. The model itself is written in the notebooks, never here.
+
+    import helpers
+    train_images, train_labels, test_images, test_labels = helpers.load_mnist()
+
+Importing this module is fast and imports neither matplotlib nor TensorFlow: each is imported
+by the first function that needs it.
+"""
+import hashlib
+import json
+import linecache
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent
+DATA_DIR = ROOT / "data"
+NOTEBOOKS_DIR = ROOT / "notebooks"
+MNIST_FILE = DATA_DIR / "mnist_01.npz"
+CHECKSUM_FILE = DATA_DIR / "SHA256SUMS"
+TFDS_INSTALL = "python -m pip install -r requirements-tfds.txt"
+IMAGE_SHAPE = (28, 28)
+
+
+# ---------------------------------------------------------------------------------------------
+# Data
+# ---------------------------------------------------------------------------------------------
+
+def load_mnist(source="local"):
+    """Real MNIST images of the digits 0 and 1, ready for the model.
+
+    Parameters
+    ----------
+    source : {"local", "tfds"}
+        "local" (the default) reads the 1,000 images shipped in data/mnist_01.npz (800 train,
+        200 test, half zeros and half ones in each), after checking the file's SHA-256.
+        "tfds" loads every 0 and 1 of the full MNIST (12,665 train / 2,115 test) through
+        tensorflow-datasets, which downloads it once; install it first with
+        `python -m pip install -r requirements-tfds.txt`.
+
+    Returns
+    -------
+    train_images : float64 array, shape (n_train, 28, 28), values in [0, 1]
+    train_labels : int64 array, shape (n_train,), values 0 or 1
+    test_images : float64 array, shape (n_test, 28, 28), values in [0, 1]
+    test_labels : int64 array, shape (n_test,), values 0 or 1
+    """
+    if source == "local":
+        raw = _read_local_mnist()
+    elif source == "tfds":
+        raw = _read_tfds_mnist()
+    else:
+        raise ValueError(f"source must be 'local' (the shipped data) or 'tfds' (full MNIST "
+                         f"through tensorflow-datasets), got {source!r}")
+    train_images, train_labels, test_images, test_labels = raw
+    return (_scale(train_images), train_labels.astype(np.int64),
+            _scale(test_images), test_labels.astype(np.int64))
+
+
+def _scale(images):
+    """uint8 pixels 0..255 -> float64 in [0, 1]."""
+    return images.astype(np.float64) / 255.0
+
+
+def verify_checksum(path):
+    """Raise ValueError unless `path` has the SHA-256 recorded for it in data/SHA256SUMS."""
+    path = Path(path)
+    expected = _recorded_checksums().get(path.name)
+    if expected is None:
+        raise ValueError(f"{CHECKSUM_FILE} has no checksum for {path.name}")
+    actual = hashlib.sha256(path.read_bytes()).hexdigest()
+    if actual != expected:
+        raise ValueError(
+            f"{path}: the SHA-256 checksum does not match: expected {expected}, got {actual}. "
+            f"The file is damaged or was changed; restore it with `git checkout -- data/{path.name}` "
+            f"(or rebuild it as data/README.md describes).")
+
+
+def _recorded_checksums():
+    checksums = {}
+    for line in CHECKSUM_FILE.read_text(encoding="ascii").splitlines():
+        if line.strip():
+            digest, name = line.split(maxsplit=1)
+            checksums[name.lstrip("*")] = digest
+    return checksums
+
+
+def _read_local_mnist():
+    verify_checksum(MNIST_FILE)
+    with np.load(MNIST_FILE, allow_pickle=False) as data:
+        return (data["train_images"], data["train_labels"],
+                data["test_images"], data["test_labels"])
+
+
+def _read_tfds_mnist():
+    try:
+        import tensorflow_datasets as tfds
+    except ImportError as error:
+        raise ImportError(
+            "load_mnist(source='tfds') needs tensorflow-datasets and TensorFlow, which the "
+            f"offline course does not install. Install them with:\n    {TFDS_INSTALL}\n"
+            "(the shipped data, load_mnist(), needs neither)") from error
+    arrays = []
+    for split in ("train", "test"):
+        dataset = tfds.load("mnist", split=split, as_supervised=True)
+        # Keep the zeros and ones inside TensorFlow's pipeline, then convert in large batches.
+        dataset = dataset.filter(lambda image, label: label <= 1).batch(4096)
+        images, labels = [np.empty((0, *IMAGE_SHAPE), np.uint8)], [np.empty(0, np.int64)]
+        for image_batch, label_batch in tfds.as_numpy(dataset):
+            images.append(image_batch.reshape(-1, *IMAGE_SHAPE))
+            labels.append(label_batch)
+        arrays += [np.concatenate(images).astype(np.uint8), np.concatenate(labels).astype(np.int64)]
+    return tuple(arrays)
+
+
+def random_batch(X, y, batch_size, rng):
+    """A random mini-batch: `batch_size` different examples of (X, y), drawn with `rng`.
+
+    X has one example per row (any number of further dimensions), y one label per example.
+    The same seed of the numpy.random.Generator `rng` gives the same batch.
+    """
+    if not isinstance(rng, np.random.Generator):
+        raise TypeError(f"rng must be a numpy.random.Generator (np.random.default_rng(seed)), "
+                        f"got {type(rng).__name__}")
+    n = len(X)
+    if len(y) != n:
+        raise ValueError(f"X and y must hold the same number of examples, got {n} and {len(y)}")
+    if isinstance(batch_size, (bool, np.bool_)) or not isinstance(batch_size, (int, np.integer)) \
+            or not 1 <= batch_size <= n:
+        raise ValueError(f"batch_size must be an integer from 1 to the number of examples ({n}), "
+                         f"got {batch_size!r}")
+    rows = rng.choice(n, size=batch_size, replace=False)
+    return X[rows], y[rows]
+
+
+# ---------------------------------------------------------------------------------------------
+# What earlier notebooks built
+# ---------------------------------------------------------------------------------------------
+
+def hyperparameters(notebooks_dir=None):
+    """The hyperparameters as chosen in notebook 2 (its cell tagged `hyperparameters`).
+
+    Returns a dict such as {"learning_rate": 0.5, "batch_size": 64, "iterations": 300}: the
+    notebook is read again on every call, so an edit there (once saved) carries forward.
+    """
+    namespace = _run_tagged_cells("hyperparameters", ["02_hyperparameters.ipynb"], notebooks_dir)
+    return {name: value for name, value in namespace.items() if not name.startswith("_")}
+
+
+def _run_tagged_cells(tag, notebook_names, notebooks_dir=None):
+    """Run, in order and in one fresh namespace, the code cells tagged `tag` of the notebooks."""
+    folder = Path(notebooks_dir) if notebooks_dir is not None else NOTEBOOKS_DIR
+    namespace = {"__name__": f"course_{tag}"}
+    for name in notebook_names:
+        path = folder / name
+        cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
+        for number, cell in enumerate(cells, start=1):
+            if cell["cell_type"] == "code" and tag in cell.get("metadata", {}).get("tags", []):
+                source = "".join(cell["source"])
+                filename = f"<{name}, cell {number}>"
+                # Let tracebacks show the notebook's own lines.
+                linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
+                exec(compile(source, filename, "exec"), namespace)
+    namespace.pop("__builtins__", None)
+    namespace.pop("__name__", None)
+    return namespace
+
+
+# ---------------------------------------------------------------------------------------------
+# Figures (each function returns its matplotlib Figure)
+# ---------------------------------------------------------------------------------------------
+
+def _as_image(example):
+    example = np.asarray(example)
+    if example.shape == (IMAGE_SHAPE[0] * IMAGE_SHAPE[1],):
+        return example.reshape(IMAGE_SHAPE)
+    if example.shape != IMAGE_SHAPE:
+        raise ValueError(f"an image must have shape (28, 28) or (784,), got {example.shape}")
+    return example
+
+
+def _draw_digit(ax, example, title=None, color="black"):
+    ax.imshow(_as_image(example), cmap="gray_r", vmin=0.0, vmax=1.0)
+    ax.set_xticks([])
+    ax.set_yticks([])
+    if title is not None:
+        ax.set_title(title, color=color, fontsize=10)
+
+
+def plot_example(image, label=None):
+    """One image, (28, 28) or unrolled (784,), with its label as the title if given."""
+    import matplotlib.pyplot as plt
+    fig, ax = plt.subplots(figsize=(2.5, 2.5))
+    _draw_digit(ax, image, None if label is None else f"label: {label}")
+    return fig
+
+
+def plot_examples(images, labels, predictions=None, columns=8):
+    """A grid of images titled with their labels.
+
+    With `predictions`, each title reads "predicted (true)" in green when the prediction is
+    right and in red when it is wrong.
+    """
+    import matplotlib.pyplot as plt
+    images, labels = np.asarray(images), np.asarray(labels).reshape(-1)
+    if len(images) != len(labels) or len(images) == 0:
+        raise ValueError(f"need as many labels as images (at least one), got {len(images)} "
+                         f"images and {len(labels)} labels")
+    if predictions is not None:
+        predictions = np.asarray(predictions).reshape(-1)
+        if len(predictions) != len(labels):
+            raise ValueError(f"need one prediction per image, got {len(predictions)} predictions "
+                             f"for {len(images)} images")
+    columns = min(columns, len(images))
+    rows = -(-len(images) // columns)
+    fig, axes = plt.subplots(rows, columns, figsize=(1.3 * columns, 1.5 * rows), squeeze=False)
+    for index, ax in enumerate(axes.flat):
+        if index >= len(images):
+            ax.axis("off")
+            continue
+        label = int(labels[index])
+        if predictions is None:
+            _draw_digit(ax, images[index], f"label {label}")
+        else:
+            predicted = int(predictions[index])
+            right = predicted == label
+            _draw_digit(ax, images[index], f"{predicted} (true {label})",
+                        color="tab:green" if right else "tab:red")
+    fig.tight_layout()
+    return fig
+
+
+def plot_history(history):
+    """Training curves: loss (left) and accuracy (right) against the iteration.
+
+    `history` maps "iteration" to a list of iteration numbers and each recorded quantity
+    ("train_loss", "val_loss", "val_accuracy", ...) to a list of the same length.
+    """
+    import matplotlib.pyplot as plt
+    if "iteration" not in history:
+        raise ValueError(f"history must have an 'iteration' entry, got keys {sorted(history)}")
+    steps = history["iteration"]
+    fig, (loss_ax, accuracy_ax) = plt.subplots(1, 2, figsize=(10, 3.5))
+    for key, ax in [(k, loss_ax if "loss" in k else accuracy_ax) for k in history
+                    if k != "iteration"]:
+        if len(history[key]) != len(steps):
+            raise ValueError(f"history[{key!r}] has {len(history[key])} values for "
+                             f"{len(steps)} iterations")
+        ax.plot(steps, history[key], label=key.replace("_", " "))
+    loss_ax.set(xlabel="iteration", ylabel="binary cross-entropy", title="Loss")
+    accuracy_ax.set(xlabel="iteration", ylabel="accuracy", title="Accuracy")
+    for ax in (loss_ax, accuracy_ax):
+        ax.grid(alpha=0.3)
+        if ax.lines:
+            ax.legend()
+    fig.tight_layout()
+    return fig

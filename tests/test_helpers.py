@@ -1,0 +1,207 @@
+"""Unit tests of helpers.py: data loading, the batch sampler, notebook cells, figures."""
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+from matplotlib.colors import to_rgba
+from matplotlib.figure import Figure
+
+import helpers
+
+ROOT = Path(helpers.__file__).resolve().parent
+
+
+@pytest.fixture(scope="module")
+def mnist():
+    return helpers.load_mnist()
+
+
+# --- data --------------------------------------------------------------------------------------
+
+def test_load_mnist_shapes_types_and_values(mnist):
+    train_images, train_labels, test_images, test_labels = mnist
+    assert train_images.shape == (800, 28, 28) and test_images.shape == (200, 28, 28)
+    assert train_labels.shape == (800,) and test_labels.shape == (200,)
+    assert train_images.dtype == np.float64 and test_images.dtype == np.float64
+    assert train_labels.dtype == np.int64 and test_labels.dtype == np.int64
+    for images in (train_images, test_images):
+        assert images.min() == 0.0 and images.max() == 1.0
+    # Scaled from uint8: every value is a multiple of 1/255.
+    assert np.allclose(train_images * 255, np.round(train_images * 255))
+
+
+def test_split_is_stratified_and_disjoint(mnist):
+    train_images, train_labels, test_images, test_labels = mnist
+    assert np.bincount(train_labels).tolist() == [400, 400]
+    assert np.bincount(test_labels).tolist() == [100, 100]
+    with np.load(helpers.MNIST_FILE, allow_pickle=False) as data:
+        train_rows, test_rows = data["train_source_rows"], data["test_source_rows"]
+    assert len(set(train_rows) | set(test_rows)) == 1000
+    train_set = {image.tobytes() for image in train_images}
+    assert not any(image.tobytes() in train_set for image in test_images)
+
+
+def test_both_classes_are_mixed_from_the_start(mnist):
+    # Plots of the first examples (Task 3) must show both digits.
+    assert set(mnist[1][:8].tolist()) == {0, 1}
+
+
+def test_data_file_is_pickle_free_uint8():
+    with np.load(helpers.MNIST_FILE, allow_pickle=False) as data:
+        assert data["train_images"].dtype == np.uint8
+        assert all(data[name].dtype != object for name in data.files)
+
+
+@pytest.mark.parametrize("position", [0, 1000, -1])
+def test_one_flipped_byte_is_reported_with_file_and_checksum(tmp_path, monkeypatch, position):
+    damaged = tmp_path / helpers.MNIST_FILE.name
+    content = bytearray(helpers.MNIST_FILE.read_bytes())
+    content[position] ^= 0x01
+    damaged.write_bytes(bytes(content))
+    monkeypatch.setattr(helpers, "MNIST_FILE", damaged)
+    with pytest.raises(ValueError) as error:
+        helpers.load_mnist()
+    message = str(error.value)
+    assert str(damaged) in message
+    assert "checksum does not match" in message
+
+
+def test_checksums_file_matches_shipped_data():
+    helpers.verify_checksum(helpers.MNIST_FILE)  # raises if not
+
+
+def test_unknown_source_is_a_clear_error():
+    with pytest.raises(ValueError, match="source must be 'local'.*got 'mnist'"):
+        helpers.load_mnist(source="mnist")
+
+
+def test_import_is_light():
+    code = ("import sys, helpers; "
+            "print(sorted(m for m in ('tensorflow', 'tensorflow_datasets', 'matplotlib') "
+            "if m in sys.modules))")
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True,
+                            text=True, check=True)
+    assert result.stdout.strip() == "[]"
+
+
+# --- random batches ----------------------------------------------------------------------------
+
+def test_random_batch_shapes_and_pairs(mnist):
+    images, labels = mnist[0], mnist[1]
+    batch_images, batch_labels = helpers.random_batch(images, labels, 64, np.random.default_rng(0))
+    assert batch_images.shape == (64, 28, 28) and batch_labels.shape == (64,)
+    # Every image comes with its own label.
+    index = {image.tobytes(): label for image, label in zip(images, labels)}
+    assert [index[image.tobytes()] for image in batch_images] == batch_labels.tolist()
+
+
+def test_random_batch_is_deterministic_per_seed():
+    X, y = np.arange(1000).reshape(500, 2), np.arange(500)
+    first = helpers.random_batch(X, y, 50, np.random.default_rng(7))
+    second = helpers.random_batch(X, y, 50, np.random.default_rng(7))
+    other = helpers.random_batch(X, y, 50, np.random.default_rng(8))
+    assert np.array_equal(first[1], second[1]) and np.array_equal(first[0], second[0])
+    assert not np.array_equal(first[1], other[1])
+
+
+@pytest.mark.parametrize("batch_size", [1, 10, 100])
+def test_random_batch_never_repeats_an_example(batch_size):
+    y = np.arange(100)
+    rng = np.random.default_rng(1)
+    for _ in range(50):
+        _, labels = helpers.random_batch(y[:, None], y, batch_size, rng)
+        assert len(np.unique(labels)) == batch_size
+
+
+@pytest.mark.parametrize("batch_size", [0, -3, 101, 2.5, "64", True, None])
+def test_random_batch_rejects_bad_batch_size(batch_size):
+    y = np.zeros(100)
+    with pytest.raises(ValueError, match=r"batch_size must be an integer from 1 to .*\(100\)"):
+        helpers.random_batch(y[:, None], y, batch_size, np.random.default_rng(0))
+
+
+def test_random_batch_needs_a_generator_and_matching_lengths():
+    y = np.zeros(10)
+    with pytest.raises(TypeError, match="numpy.random.Generator"):
+        helpers.random_batch(y[:, None], y, 2, 42)
+    with pytest.raises(ValueError, match="same number of examples, got 10 and 9"):
+        helpers.random_batch(y[:, None], y[:9], 2, np.random.default_rng(0))
+
+
+# --- notebook cells ----------------------------------------------------------------------------
+
+def test_hyperparameters_come_from_notebook_2():
+    values = helpers.hyperparameters()
+    assert set(values) == {"learning_rate", "batch_size", "iterations"}
+    assert values["learning_rate"] > 0 and isinstance(values["batch_size"], int)
+
+
+def test_an_edit_to_notebook_2_carries_forward(tmp_path):
+    copy = tmp_path / "notebooks"
+    shutil.copytree(ROOT / "notebooks", copy)
+    path = copy / "02_hyperparameters.ipynb"
+    notebook = json.loads(path.read_text())
+    cell = next(c for c in notebook["cells"] if "hyperparameters" in c["metadata"].get("tags", []))
+    cell["source"] = "learning_rate = 0.01\nbatch_size = 8\niterations = 5\n"
+    path.write_text(json.dumps(notebook))
+    assert helpers.hyperparameters(copy) == {"learning_rate": 0.01, "batch_size": 8, "iterations": 5}
+
+
+def test_error_in_a_tagged_cell_points_at_the_notebook(tmp_path):
+    copy = tmp_path / "notebooks"
+    shutil.copytree(ROOT / "notebooks", copy)
+    path = copy / "02_hyperparameters.ipynb"
+    notebook = json.loads(path.read_text())
+    cell = next(c for c in notebook["cells"] if "hyperparameters" in c["metadata"].get("tags", []))
+    cell["source"] = "learning_rate = 1 / 0\n"
+    path.write_text(json.dumps(notebook))
+    with pytest.raises(ZeroDivisionError) as error:
+        helpers.hyperparameters(copy)
+    assert "02_hyperparameters.ipynb, cell" in error.traceback[-1].frame.code.raw.co_filename
+
+
+# --- figures -----------------------------------------------------------------------------------
+
+def test_plot_example_accepts_image_or_vector(mnist):
+    for example in (mnist[0][0], mnist[0][0].reshape(-1)):
+        fig = helpers.plot_example(example, 1)
+        assert isinstance(fig, Figure) and fig.axes[0].get_title() == "label: 1"
+    with pytest.raises(ValueError, match=r"shape \(28, 28\) or \(784,\), got \(10,\)"):
+        helpers.plot_example(np.zeros(10))
+
+
+def test_plot_examples_grid_with_labels(mnist):
+    fig = helpers.plot_examples(mnist[0][:10], mnist[1][:10], columns=4)
+    assert isinstance(fig, Figure) and len(fig.axes) == 12  # 3 rows of 4, two left blank
+    assert fig.axes[0].get_title() == f"label {mnist[1][0]}"
+
+
+def test_plot_examples_colours_predictions(mnist):
+    labels = np.array([0, 1, 1, 0])
+    predictions = np.array([0, 1, 0, 1])
+    fig = helpers.plot_examples(mnist[0][:4], labels, predictions)
+    colours = [ax.title.get_color() for ax in fig.axes]
+    assert [to_rgba(c) for c in colours] == [to_rgba("tab:green")] * 2 + [to_rgba("tab:red")] * 2
+    assert fig.axes[2].get_title() == "0 (true 1)"
+
+
+def test_plot_examples_rejects_mismatched_lengths(mnist):
+    with pytest.raises(ValueError, match="3 images and 2 labels"):
+        helpers.plot_examples(mnist[0][:3], mnist[1][:2])
+    with pytest.raises(ValueError, match="2 predictions for 3 images"):
+        helpers.plot_examples(mnist[0][:3], mnist[1][:3], np.zeros(2))
+
+
+def test_plot_history_draws_loss_and_accuracy():
+    history = {"iteration": [0, 10, 20], "train_loss": [0.7, 0.3, 0.1],
+               "val_loss": [0.7, 0.35, 0.15], "val_accuracy": [0.5, 0.9, 0.99]}
+    fig = helpers.plot_history(history)
+    loss_ax, accuracy_ax = fig.axes
+    assert len(loss_ax.lines) == 2 and len(accuracy_ax.lines) == 1
+    assert list(accuracy_ax.lines[0].get_ydata()) == [0.5, 0.9, 0.99]
+    with pytest.raises(ValueError, match="has 2 values for 3 iterations"):
+        helpers.plot_history({**history, "val_loss": [1, 2]})

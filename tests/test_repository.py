@@ -1,0 +1,55 @@
+"""The repository's promises: notebooks saved from a clean run, CI running the README's command."""
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
+TASKS = ["01_introduction", "02_hyperparameters", "03_dataset", "04_mini_batch",
+         "05_create_model", "06_forward_pass", "07_backward_pass", "08_update_parameters",
+         "09_model_performance", "10_training_loop", "11_training_the_model",
+         "12_additional_example"]
+MACHINE_PATH = re.compile(r"(/home/|/root/|/tmp/|/work/|/Users/|[A-Z]:\\\\)")
+
+
+def readme_commands():
+    return re.findall(r"```bash\n(.+?)\n```", (ROOT / "README.md").read_text())
+
+
+def test_notebooks_are_the_course_tasks_in_order():
+    names = [path.stem for path in NOTEBOOKS]
+    assert names == TASKS[:len(names)] and len(names) >= 4
+
+
+def test_ci_runs_exactly_the_readme_test_command():
+    course, tests = readme_commands()[:2]
+    assert "jupyter lab" in course and "pytest" in tests
+    ci_lines = [line.strip() for line in (ROOT / ".ci" / "run").read_text().splitlines()]
+    assert tests in ci_lines
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_notebook_saved_from_a_clean_run(path):
+    notebook = json.loads(path.read_text(encoding="utf-8"))
+    assert notebook["metadata"]["kernelspec"]["name"] == "python3"
+    code_cells = [c for c in notebook["cells"] if c["cell_type"] == "code"]
+    assert [c["execution_count"] for c in code_cells] == list(range(1, len(code_cells) + 1))
+    for number, cell in enumerate(code_cells, start=1):
+        source = "".join(cell["source"])
+        assert "filterwarnings" not in source and "sys.path" not in source, f"code cell {number}"
+        for output in cell["outputs"]:
+            assert output["output_type"] != "error", f"code cell {number} raised"
+            assert output.get("name") != "stderr", f"code cell {number} wrote to stderr"
+            assert not MACHINE_PATH.search(json.dumps(output)), f"code cell {number}: machine path"
+    assert not MACHINE_PATH.search(json.dumps(notebook["metadata"]))
+    assert path.stat().st_size < 1_000_000
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_notebook_opens_with_goals_and_closes_with_summary(path):
+    cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
+    first, last = "".join(cells[0]["source"]), "".join(cells[-1]["source"])
+    assert cells[0]["cell_type"] == "markdown" and "you will" in first
+    assert cells[-1]["cell_type"] == "markdown" and "## Summary" in last
