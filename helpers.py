@@ -150,6 +150,34 @@ def hyperparameters(notebooks_dir=None):
     return {name: value for name, value in namespace.items() if not name.startswith("_")}
 
 
+MODEL_NOTEBOOKS = {5: "05_create_model.ipynb", 6: "06_forward_pass.ipynb",
+                   7: "07_backward_pass.ipynb", 8: "08_update_parameters.ipynb",
+                   9: "09_model_performance.ipynb", 10: "10_training_loop.ipynb"}
+
+
+def model_from_notebooks(through=max(MODEL_NOTEBOOKS), notebooks_dir=None):
+    """The `LogisticModel` class as notebooks 5..`through` built it.
+
+    Runs, in order and in a fresh namespace, the code cells tagged `model` of the notebooks
+    05_create_model ... up to number `through`, read from their saved files, and returns the
+    class they define. With no argument: the finished model of notebooks 5-10.
+
+    Nothing is cached: edit a model cell, save the notebook, and the next call (in any
+    notebook) runs your version. An error in a model cell is reported with the notebook's
+    name and the cell's number.
+    """
+    first = min(MODEL_NOTEBOOKS)
+    if isinstance(through, bool) or not isinstance(through, (int, np.integer)) \
+            or not first <= through <= 12:
+        raise ValueError(f"through must be a notebook number from {first} to 12, got {through!r}")
+    names = [name for number, name in MODEL_NOTEBOOKS.items() if number <= through]
+    namespace = _run_tagged_cells("model", names, notebooks_dir)
+    if "LogisticModel" not in namespace:
+        raise RuntimeError(f"the cells tagged 'model' in {', '.join(names)} define no "
+                           f"LogisticModel class")
+    return namespace["LogisticModel"]
+
+
 def _run_tagged_cells(tag, notebook_names, notebooks_dir=None):
     """Run, in order and in one fresh namespace, the code cells tagged `tag` of the notebooks."""
     folder = Path(notebooks_dir) if notebooks_dir is not None else NOTEBOOKS_DIR
@@ -164,8 +192,6 @@ def _run_tagged_cells(tag, notebook_names, notebooks_dir=None):
                 # Let tracebacks show the notebook's own lines.
                 linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
                 exec(compile(source, filename, "exec"), namespace)
-    namespace.pop("__builtins__", None)
-    namespace.pop("__name__", None)
     return namespace
 
 
