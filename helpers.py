@@ -276,11 +276,26 @@ def plot_history(history):
             raise ValueError(f"history[{key!r}] has {len(history[key])} values for "
                              f"{len(steps)} iterations")
         ax.plot(steps, history[key], label=key.replace("_", " "))
-    loss_ax.set(xlabel="iteration", ylabel="binary cross-entropy", title="Loss")
+    # A log scale shows the loss still falling long after the first steep drop.
+    loss_ax.set(xlabel="iteration", ylabel="binary cross-entropy", title="Loss", yscale="log")
     accuracy_ax.set(xlabel="iteration", ylabel="accuracy", title="Accuracy")
+    accuracy_ax.yaxis.set_major_formatter(lambda value, _: f"{value:.0%}")
     for ax in (loss_ax, accuracy_ax):
         ax.grid(alpha=0.3)
         if ax.lines:
             ax.legend()
+    fig.tight_layout()
+    return fig
+
+
+def plot_weights(weights):
+    """A model's 784 weights as a 28 x 28 image: red pushes towards 1, blue towards 0."""
+    import matplotlib.pyplot as plt
+    image = _as_image(weights)
+    limit = np.abs(image).max() or 1.0
+    fig, ax = plt.subplots(figsize=(4.4, 3.6))
+    shown = ax.imshow(image, cmap="RdBu_r", vmin=-limit, vmax=limit)
+    ax.set(xticks=[], yticks=[], title="Learned weights, one per pixel")
+    fig.colorbar(shown, ax=ax, label="weight (red: evidence for 1, blue: for 0)")
     fig.tight_layout()
     return fig
