@@ -10,6 +10,7 @@ Importing this module is fast and imports neither matplotlib nor TensorFlow: eac
 by the first function that needs it.
 """
 import hashlib
+import io
 import json
 import linecache
 from pathlib import Path
@@ -20,6 +21,7 @@ ROOT = Path(__file__).resolve().parent
 DATA_DIR = ROOT / "data"
 NOTEBOOKS_DIR = ROOT / "notebooks"
 MNIST_FILE = DATA_DIR / "mnist_01.npz"
+BREAST_CANCER_FILE = DATA_DIR / "breast_cancer.csv"
 CHECKSUM_FILE = DATA_DIR / "SHA256SUMS"
 TFDS_INSTALL = "python -m pip install -r requirements-tfds.txt"
 IMAGE_SHAPE = (28, 28)
@@ -67,16 +69,23 @@ def _scale(images):
 
 def verify_checksum(path):
     """Raise ValueError unless `path` has the SHA-256 recorded for it in data/SHA256SUMS."""
+    _read_verified(path)
+
+
+def _read_verified(path):
+    """The bytes of a shipped data file, after checking them against data/SHA256SUMS."""
     path = Path(path)
     expected = _recorded_checksums().get(path.name)
     if expected is None:
         raise ValueError(f"{CHECKSUM_FILE} has no checksum for {path.name}")
-    actual = hashlib.sha256(path.read_bytes()).hexdigest()
+    content = path.read_bytes()
+    actual = hashlib.sha256(content).hexdigest()
     if actual != expected:
         raise ValueError(
             f"{path}: the SHA-256 checksum does not match: expected {expected}, got {actual}. "
             f"The file is damaged or was changed; restore it with `git checkout -- data/{path.name}` "
             f"(or rebuild it as data/README.md describes).")
+    return content
 
 
 def _recorded_checksums():
@@ -89,10 +98,24 @@ def _recorded_checksums():
 
 
 def _read_local_mnist():
-    verify_checksum(MNIST_FILE)
-    with np.load(MNIST_FILE, allow_pickle=False) as data:
+    with np.load(io.BytesIO(_read_verified(MNIST_FILE)), allow_pickle=False) as data:
         return (data["train_images"], data["train_labels"],
                 data["test_images"], data["test_labels"])
+
+
+def load_breast_cancer():
+    """The Breast Cancer Wisconsin (Diagnostic) data shipped in data/breast_cancer.csv.
+
+    Returns
+    -------
+    features : float64 array, shape (569, 30), measurements of each tumour's cell nuclei
+    labels : int64 array, shape (569,), 1 = malignant (212), 0 = benign (357)
+    feature_names : list of 30 str
+    """
+    text = _read_verified(BREAST_CANCER_FILE).decode("ascii")
+    header, _, body = text.partition("\n")
+    table = np.loadtxt(io.StringIO(body), delimiter=",", dtype=np.float64)
+    return table[:, :-1], table[:, -1].astype(np.int64), header.split(",")[:-1]
 
 
 def _read_tfds_mnist():
@@ -297,5 +320,26 @@ def plot_weights(weights):
     shown = ax.imshow(image, cmap="RdBu_r", vmin=-limit, vmax=limit)
     ax.set(xticks=[], yticks=[], title="Learned weights, one per pixel")
     fig.colorbar(shown, ax=ax, label="weight (red: evidence for 1, blue: for 0)")
+    fig.tight_layout()
+    return fig
+
+
+def plot_confusion_matrix(labels, predictions, class_names=("0", "1")):
+    """The 2 x 2 table of true labels (rows) against predictions (columns), with counts."""
+    import matplotlib.pyplot as plt
+    labels = np.asarray(labels).reshape(-1)
+    predictions = np.asarray(predictions).reshape(-1)
+    if labels.shape != predictions.shape:
+        raise ValueError(f"need one prediction per label, got {len(predictions)} predictions "
+                         f"for {len(labels)} labels")
+    counts = np.array([[np.sum((labels == true) & (predictions == predicted)) for predicted in (0, 1)]
+                       for true in (0, 1)])
+    fig, ax = plt.subplots(figsize=(4, 3.4))
+    ax.imshow(counts, cmap="Blues", vmin=0)
+    for (row, column), count in np.ndenumerate(counts):
+        ax.text(column, row, str(count), ha="center", va="center", fontsize=14,
+                color="white" if count > counts.max() / 2 else "black")
+    ax.set(xticks=[0, 1], yticks=[0, 1], xticklabels=[f"predicted\n{n}" for n in class_names],
+           yticklabels=[f"true {n}" for n in class_names], title="Confusion matrix")
     fig.tight_layout()
     return fig

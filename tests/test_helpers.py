@@ -205,3 +205,45 @@ def test_plot_history_draws_loss_and_accuracy():
     assert list(accuracy_ax.lines[0].get_ydata()) == [0.5, 0.9, 0.99]
     with pytest.raises(ValueError, match="has 2 values for 3 iterations"):
         helpers.plot_history({**history, "val_loss": [1, 2]})
+
+
+# --- the breast cancer data (Task 12) ----------------------------------------------------------
+
+def test_load_breast_cancer():
+    features, labels, names = helpers.load_breast_cancer()
+    assert features.shape == (569, 30) and features.dtype == np.float64
+    assert labels.shape == (569,) and labels.dtype == np.int64
+    assert np.bincount(labels).tolist() == [357, 212]  # benign, malignant
+    assert len(names) == 30 and names[0] == "mean radius" and names[-1] == "worst fractal dimension"
+    assert np.isfinite(features).all() and features.min() >= 0
+
+
+def test_breast_cancer_matches_scikit_learns_copy():
+    from sklearn.datasets import load_breast_cancer
+    reference = load_breast_cancer()
+    features, labels, names = helpers.load_breast_cancer()
+    np.testing.assert_array_equal(features, reference.data)
+    np.testing.assert_array_equal(labels, 1 - reference.target)  # theirs: 0 = malignant
+    assert names == list(reference.feature_names)
+
+
+def test_altered_breast_cancer_file_is_reported(tmp_path, monkeypatch):
+    altered = tmp_path / helpers.BREAST_CANCER_FILE.name
+    altered.write_bytes(helpers.BREAST_CANCER_FILE.read_bytes().replace(b"17.99", b"17.98", 1))
+    monkeypatch.setattr(helpers, "BREAST_CANCER_FILE", altered)
+    with pytest.raises(ValueError, match=r"breast_cancer.csv: the SHA-256 checksum does not match"):
+        helpers.load_breast_cancer()
+
+
+def test_plot_confusion_matrix_counts():
+    labels = np.array([0, 0, 0, 1, 1])
+    predictions = np.array([0, 1, 0, 1, 0])
+    fig = helpers.plot_confusion_matrix(labels, predictions, ("benign", "malignant"))
+    assert [text.get_text() for text in fig.axes[0].texts] == ["2", "1", "1", "1"]
+    with pytest.raises(ValueError, match="4 predictions for 5 labels"):
+        helpers.plot_confusion_matrix(labels, predictions[:4])
+
+
+def test_plot_weights():
+    fig = helpers.plot_weights(np.linspace(-1, 1, 784))
+    assert isinstance(fig, Figure) and fig.axes[0].images[0].get_array().shape == (28, 28)

@@ -19,8 +19,7 @@ def readme_commands():
 
 
 def test_notebooks_are_the_course_tasks_in_order():
-    names = [path.stem for path in NOTEBOOKS]
-    assert names == TASKS[:len(names)] and len(names) >= 4
+    assert [path.stem for path in NOTEBOOKS] == TASKS
 
 
 def test_ci_runs_exactly_the_readme_test_command():
@@ -53,3 +52,35 @@ def test_notebook_opens_with_goals_and_closes_with_summary(path):
     first, last = "".join(cells[0]["source"]), "".join(cells[-1]["source"])
     assert cells[0]["cell_type"] == "markdown" and "you will" in first
     assert cells[-1]["cell_type"] == "markdown" and "## Summary" in last
+
+
+def code_of(name, tag=None):
+    cells = json.loads((ROOT / "notebooks" / f"{name}.ipynb").read_text(encoding="utf-8"))["cells"]
+    return ["".join(c["source"]) for c in cells if c["cell_type"] == "code"
+            and (tag is None or tag in c["metadata"].get("tags", []))]
+
+
+def test_model_code_lives_only_in_notebooks_5_to_10():
+    for name in TASKS:
+        tagged = code_of(name, "model")
+        assert bool(tagged) == (name in TASKS[4:10]), name
+    for name in TASKS[10:]:
+        code = "\n".join(code_of(name))
+        assert "LogisticModel = helpers.model_from_notebooks()" in code
+        assert not re.search(r"LogisticModel\.\w+ =|class LogisticModel", code), name
+
+
+def test_later_notebooks_get_the_model_from_the_earlier_ones():
+    for number in range(6, 11):
+        code = "\n".join(code_of(TASKS[number - 1]))
+        assert f"helpers.model_from_notebooks(through={number - 1})" in code, TASKS[number - 1]
+
+
+def test_readme_own_data_example_runs(capsys):
+    readme = (ROOT / "README.md").read_text()
+    code = re.search(r"## Your own data.*?```python\n(.*?)```", readme, re.S).group(1)
+    namespace = {}
+    exec(compile(code, "README.md", "exec"), namespace)
+    assert namespace["accuracy"] > 0.9
+    assert namespace["labels"].shape == namespace["probabilities"].shape == (100,)
+    assert len(capsys.readouterr().out.splitlines()) == 10
