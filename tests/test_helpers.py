@@ -140,25 +140,25 @@ def test_hyperparameters_come_from_notebook_2():
     assert values["learning_rate"] > 0 and isinstance(values["batch_size"], int)
 
 
-def test_an_edit_to_notebook_2_carries_forward(tmp_path):
+def notebooks_with_hyperparameters(tmp_path, source):
+    """A copy of the notebooks whose tagged hyperparameters cell holds `source`."""
     copy = tmp_path / "notebooks"
     shutil.copytree(ROOT / "notebooks", copy)
     path = copy / "02_hyperparameters.ipynb"
     notebook = json.loads(path.read_text())
     cell = next(c for c in notebook["cells"] if "hyperparameters" in c["metadata"].get("tags", []))
-    cell["source"] = "learning_rate = 0.01\nbatch_size = 8\niterations = 5\n"
+    cell["source"] = source
     path.write_text(json.dumps(notebook))
+    return copy
+
+
+def test_an_edit_to_notebook_2_carries_forward(tmp_path):
+    copy = notebooks_with_hyperparameters(tmp_path, "learning_rate = 0.01\nbatch_size = 8\niterations = 5\n")
     assert helpers.hyperparameters(copy) == {"learning_rate": 0.01, "batch_size": 8, "iterations": 5}
 
 
 def test_error_in_a_tagged_cell_points_at_the_notebook(tmp_path):
-    copy = tmp_path / "notebooks"
-    shutil.copytree(ROOT / "notebooks", copy)
-    path = copy / "02_hyperparameters.ipynb"
-    notebook = json.loads(path.read_text())
-    cell = next(c for c in notebook["cells"] if "hyperparameters" in c["metadata"].get("tags", []))
-    cell["source"] = "learning_rate = 1 / 0\n"
-    path.write_text(json.dumps(notebook))
+    copy = notebooks_with_hyperparameters(tmp_path, "learning_rate = 1 / 0\n")
     with pytest.raises(ZeroDivisionError) as error:
         helpers.hyperparameters(copy)
     assert "02_hyperparameters.ipynb, cell" in error.traceback[-1].frame.code.raw.co_filename
