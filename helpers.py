@@ -289,6 +289,7 @@ def plot_history(history):
     ("train_loss", "val_loss", "val_accuracy", ...) to a list of the same length.
     """
     import matplotlib.pyplot as plt
+    from matplotlib.ticker import LogLocator, NullFormatter
     if "iteration" not in history:
         raise ValueError(f"history must have an 'iteration' entry, got keys {sorted(history)}")
     steps = history["iteration"]
@@ -302,6 +303,10 @@ def plot_history(history):
     # A log scale shows the loss still falling long after the first steep drop.
     loss_ax.set(xlabel="iteration", ylabel="binary cross-entropy", title="Loss", yscale="log")
     accuracy_ax.set(xlabel="iteration", ylabel="accuracy", title="Accuracy")
+    # Ticks at 1, 2 and 5 times powers of ten, labelled 0.2 rather than 2 x 10^-1.
+    loss_ax.yaxis.set_major_locator(LogLocator(subs=(1.0, 2.0, 5.0)))
+    loss_ax.yaxis.set_major_formatter(lambda value, _: f"{value:g}")
+    loss_ax.yaxis.set_minor_formatter(NullFormatter())
     accuracy_ax.yaxis.set_major_formatter(lambda value, _: f"{value:.0%}")
     for ax in (loss_ax, accuracy_ax):
         ax.grid(alpha=0.3)
