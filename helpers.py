@@ -143,7 +143,8 @@ def random_batch(X, y, batch_size, rng):
     """A random mini-batch: `batch_size` different examples of (X, y), drawn with `rng`.
 
     X has one example per row (any number of further dimensions), y one label per example.
-    The same seed of the numpy.random.Generator `rng` gives the same batch.
+    The same seed of the numpy.random.Generator `rng` gives the same batch. A batch of every
+    example is (X, y) itself: nothing to draw, and no copy of the whole data set.
     """
     if not isinstance(rng, np.random.Generator):
         raise TypeError(f"rng must be a numpy.random.Generator (np.random.default_rng(seed)), "
@@ -151,10 +152,14 @@ def random_batch(X, y, batch_size, rng):
     n = len(X)
     if len(y) != n:
         raise ValueError(f"X and y must hold the same number of examples, got {n} and {len(y)}")
-    if isinstance(batch_size, (bool, np.bool_)) or not isinstance(batch_size, (int, np.integer)) \
-            or not 1 <= batch_size <= n:
-        raise ValueError(f"batch_size must be an integer from 1 to the number of examples ({n}), "
-                         f"got {batch_size!r}")
+    if isinstance(batch_size, (bool, np.bool_)) or not isinstance(batch_size, (int, np.integer)):
+        raise TypeError(f"batch_size must be a whole number, got {batch_size!r} "
+                        f"({type(batch_size).__name__})")
+    if not 1 <= batch_size <= n:
+        raise ValueError(f"batch_size must be from 1 to the number of examples ({n}), "
+                         f"got {batch_size}")
+    if batch_size == n:
+        return X, y
     rows = rng.choice(n, size=batch_size, replace=False)
     return X[rows], y[rows]
 

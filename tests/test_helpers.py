@@ -117,11 +117,24 @@ def test_random_batch_never_repeats_an_example(batch_size):
         assert len(np.unique(labels)) == batch_size
 
 
-@pytest.mark.parametrize("batch_size", [0, -3, 101, 2.5, "64", True, None])
-def test_random_batch_rejects_bad_batch_size(batch_size):
+@pytest.mark.parametrize("batch_size", [0, -3, 101])
+def test_random_batch_rejects_batch_size_out_of_range(batch_size):
     y = np.zeros(100)
-    with pytest.raises(ValueError, match=r"batch_size must be an integer from 1 to .*\(100\)"):
+    with pytest.raises(ValueError, match=rf"batch_size must be from 1 to .*\(100\), got {batch_size}"):
         helpers.random_batch(y[:, None], y, batch_size, np.random.default_rng(0))
+
+
+@pytest.mark.parametrize("batch_size", [2.5, "64", True, None])
+def test_random_batch_rejects_batch_size_not_whole(batch_size):
+    y = np.zeros(100)
+    with pytest.raises(TypeError, match=r"batch_size must be a whole number, got "):
+        helpers.random_batch(y[:, None], y, batch_size, np.random.default_rng(0))
+
+
+def test_a_batch_of_everything_is_the_data_itself():
+    X, y = np.arange(20).reshape(10, 2), np.arange(10)
+    batch_X, batch_y = helpers.random_batch(X, y, 10, np.random.default_rng(0))
+    assert batch_X is X and batch_y is y
 
 
 def test_random_batch_needs_a_generator_and_matching_lengths():
