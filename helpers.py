@@ -13,6 +13,9 @@ import hashlib
 import io
 import json
 import linecache
+import re
+import sys
+import types
 from pathlib import Path
 
 import numpy as np
@@ -80,6 +83,12 @@ def _read_verified(path):
         raise ValueError(f"{CHECKSUM_FILE} has no checksum for {path.name}")
     content = path.read_bytes()
     actual = hashlib.sha256(content).hexdigest()
+    if actual != expected and hashlib.sha256(content.replace(b"\r\n", b"\n")).hexdigest() == expected:
+        raise ValueError(
+            f"{path}: the SHA-256 checksum does not match because the file's line endings were "
+            f"changed to Windows' CRLF (Git's core.autocrlf setting does that). The course's "
+            f".gitattributes keeps data files exact: update your copy of the course, then restore "
+            f"the file with `git checkout -- data/{path.name}`.")
     if actual != expected:
         raise ValueError(
             f"{path}: the SHA-256 checksum does not match: expected {expected}, got {actual}. "
@@ -118,6 +127,15 @@ def load_breast_cancer():
     return table[:, :-1], table[:, -1].astype(np.int64), header.split(",")[:-1]
 
 
+def _as_array(values, name):
+    """`values` as a numpy array (no copy of an array), or a clear error for ragged lists."""
+    try:
+        return np.asarray(values)
+    except ValueError:
+        raise ValueError(f"{name} must be rectangular: an array, or lists of equal lengths "
+                         f"(got lists of different lengths)") from None
+
+
 def _read_tfds_mnist():
     try:
         import tensorflow_datasets as tfds
@@ -149,6 +167,10 @@ def random_batch(X, y, batch_size, rng):
     if not isinstance(rng, np.random.Generator):
         raise TypeError(f"rng must be a numpy.random.Generator (np.random.default_rng(seed)), "
                         f"got {type(rng).__name__}")
+    X, y = _as_array(X, "X"), _as_array(y, "y")  # lists too; an array is used as it is
+    if X.ndim == 0 or y.ndim == 0:
+        raise ValueError(f"X and y must hold one entry per example, got a single value "
+                         f"({'X' if X.ndim == 0 else 'y'} has shape ())")
     n = len(X)
     if len(y) != n:
         raise ValueError(f"X and y must hold the same number of examples, got {n} and {len(y)}")
@@ -168,59 +190,255 @@ def random_batch(X, y, batch_size, rng):
 # What earlier notebooks built
 # ---------------------------------------------------------------------------------------------
 
-def hyperparameters(notebooks_dir=None):
-    """The hyperparameters as chosen in notebook 2 (its cell tagged `hyperparameters`).
+COURSE_NOTEBOOKS = ("01_introduction.ipynb", "02_hyperparameters.ipynb", "03_dataset.ipynb",
+                    "04_mini_batch.ipynb", "05_create_model.ipynb", "06_forward_pass.ipynb",
+                    "07_backward_pass.ipynb", "08_update_parameters.ipynb",
+                    "09_model_performance.ipynb", "10_training_loop.ipynb",
+                    "11_training_the_model.ipynb", "12_additional_example.ipynb")
+HYPERPARAMETERS_NOTEBOOK = COURSE_NOTEBOOKS[1]
+HYPERPARAMETER_NAMES = ("learning_rate", "batch_size", "iterations")
+MODEL_NOTEBOOKS = {number: COURSE_NOTEBOOKS[number - 1] for number in range(5, 11)}
+# What each notebook's cells tagged `model` add to LogisticModel. Checked right after they run,
+# so a cell that lost its tag is reported at once, by name, not when a method is missing later.
+MODEL_PIECES = {5: ("check_count", "check_features", "check_labels"),
+                6: ("scores", "sigmoid", "forward", "binary_cross_entropy", "loss"),
+                7: ("backward",),
+                8: ("update",),
+                9: ("predict", "accuracy_and_loss", "evaluate"),
+                10: ("record", "train")}
 
-    Returns a dict such as {"learning_rate": 0.5, "batch_size": 64, "iterations": 300}: the
-    notebook is read again on every call, so an edit there (once saved) carries forward.
+
+def notebooks_folder(notebooks_dir=None):
+    """The folder of notebooks that `model_from_notebooks` and `hyperparameters` read.
+
+    `notebooks_dir`, if given. Otherwise the course the current working directory belongs to:
+    a kernel started by JupyterLab, nbval or nbclient works in the notebook's own folder, so a
+    notebook reads the notebooks next to it, in whichever copy of the course it lives. Python
+    started at a course's root (or anywhere below it) reads that course's `notebooks/`. Only
+    outside any course folder is it the course this helpers.py was installed from.
     """
-    namespace = _run_tagged_cells("hyperparameters", ["02_hyperparameters.ipynb"], notebooks_dir)
-    return {name: value for name, value in namespace.items() if not name.startswith("_")}
+    if notebooks_dir is not None:
+        folder = Path(notebooks_dir).expanduser().resolve()
+        if not folder.is_dir():
+            raise FileNotFoundError(f"notebooks_dir must be a folder of the course's notebooks, "
+                                    f"got {folder}, which is not a folder")
+        return folder
+    try:
+        here = Path.cwd().resolve()
+    except FileNotFoundError:  # the working directory was deleted
+        return NOTEBOOKS_DIR
+    for folder in (here, *here.parents):
+        for candidate in (folder, folder / "notebooks"):
+            if any((candidate / name).is_file() for name in COURSE_NOTEBOOKS):
+                return candidate
+    return NOTEBOOKS_DIR
 
 
-MODEL_NOTEBOOKS = {5: "05_create_model.ipynb", 6: "06_forward_pass.ipynb",
-                   7: "07_backward_pass.ipynb", 8: "08_update_parameters.ipynb",
-                   9: "09_model_performance.ipynb", 10: "10_training_loop.ipynb"}
+def hyperparameters(notebooks_dir=None):
+    """The hyperparameters as chosen in notebook 2, in its cell tagged `hyperparameters`.
+
+    Returns {"learning_rate": ..., "batch_size": ..., "iterations": ...}, read from the saved
+    notebook on every call, so an edit there (once saved) carries forward. That cell is the one
+    place where their values are written; anything missing, extra or out of range is refused
+    with an error that names it.
+    """
+    path = notebooks_folder(notebooks_dir) / HYPERPARAMETERS_NOTEBOOK
+    cells = _tagged(_code_cells(path), "hyperparameters")
+    if not cells:
+        raise ValueError(
+            f"{path} has no code cell tagged 'hyperparameters'. The course reads Task 2's values "
+            f"from that one cell: in JupyterLab, select the cell that sets "
+            f"{', '.join(HYPERPARAMETER_NAMES)}, add the tag 'hyperparameters' (property "
+            f"inspector, the gear icon at the top right), and save the notebook.")
+    where = f"{path.name}, {_cells_named(cells)} (tagged 'hyperparameters', in {path.parent})"
+    namespace = {}
+    _run_cells(cells, path, namespace)
+    values = {name: value for name, value in namespace.items()
+              if not name.startswith("_") and not isinstance(value, types.ModuleType)}
+    missing = [name for name in HYPERPARAMETER_NAMES if name not in values]
+    if missing:
+        raise ValueError(f"{where} must set {' and '.join(missing)}; it sets "
+                         f"{', '.join(sorted(values)) or 'nothing'}. Write, for example, "
+                         f"`{missing[0]} = ...` in that cell and save the notebook.")
+    extra = sorted(set(values) - set(HYPERPARAMETER_NAMES))
+    if extra:
+        raise ValueError(f"{where} sets {', '.join(extra)} besides "
+                         f"{', '.join(HYPERPARAMETER_NAMES)}; no notebook reads "
+                         f"{'it' if len(extra) == 1 else 'them'}. Keep only the three "
+                         f"hyperparameters in that cell (work anything else out in another cell).")
+    return {"learning_rate": _positive_number(values["learning_rate"], "learning_rate", where),
+            "batch_size": _whole_number(values["batch_size"], "batch_size", where),
+            "iterations": _whole_number(values["iterations"], "iterations", where)}
+
+
+def _positive_number(value, name, where):
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.integer,
+                                                                     np.floating)):
+        raise TypeError(f"{where}: {name} must be a number, got {value!r} ({type(value).__name__})")
+    try:
+        number = float(value)
+    except OverflowError:
+        number = float("inf")
+    if not (np.isfinite(number) and number > 0):
+        raise ValueError(f"{where}: {name} must be a finite number > 0, got {value!r:.40}")
+    return number
+
+
+def _whole_number(value, name, where):
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)):
+        raise TypeError(f"{where}: {name} must be a whole number, got {value!r} "
+                        f"({type(value).__name__})")
+    if value < 1:
+        raise ValueError(f"{where}: {name} must be at least 1, got {value}")
+    return int(value)
+
+
+_built_models = {}  # (folder, through) -> (cells, class, class attributes when built)
 
 
 def model_from_notebooks(through=max(MODEL_NOTEBOOKS), notebooks_dir=None):
     """The `LogisticModel` class as notebooks 5..`through` built it.
 
-    Runs, in order and in a fresh namespace, the code cells tagged `model` of the notebooks
-    05_create_model ... up to number `through`, read from their saved files, and returns the
-    class they define. With no argument: the finished model of notebooks 5-10.
+    Runs the code cells tagged `model` of 05_create_model ... up to notebook number `through`,
+    read from their saved files in `notebooks_folder(notebooks_dir)`, and returns the class
+    they define. With no argument: the finished model of notebooks 5-10. Each notebook's cells
+    run in a namespace of their own that holds only the `LogisticModel` built so far, as in
+    the notebook itself, so they import what they use.
 
-    Nothing is cached: edit a model cell, save the notebook, and the next call (in any
-    notebook) runs your version. An error in a model cell is reported with the notebook's
-    name and the cell's number.
+    Edit a model cell, save the notebook, and the next call (in any notebook) runs your version;
+    while nothing changed, every call returns the same class, so `isinstance` and `pickle` work
+    as usual. The class's `notebooks_dir` says which folder it was built from. A missing or
+    unreadable notebook, a notebook whose cells do not add the pieces it should, and an error in
+    a model cell are reported with the notebook's name and the cell.
     """
     first = min(MODEL_NOTEBOOKS)
     if isinstance(through, bool) or not isinstance(through, (int, np.integer)) \
-            or not first <= through <= 12:
-        raise ValueError(f"through must be a notebook number from {first} to 12, got {through!r}")
-    names = [name for number, name in MODEL_NOTEBOOKS.items() if number <= through]
-    namespace = _run_tagged_cells("model", names, notebooks_dir)
-    if "LogisticModel" not in namespace:
-        raise RuntimeError(f"the cells tagged 'model' in {', '.join(names)} define no "
-                           f"LogisticModel class")
-    return namespace["LogisticModel"]
+            or not first <= through <= len(COURSE_NOTEBOOKS):
+        raise ValueError(f"through must be a notebook number from {first} to "
+                         f"{len(COURSE_NOTEBOOKS)}, got {through!r}")
+    folder = notebooks_folder(notebooks_dir)
+    # Read every notebook first: a missing one is reported before any cell runs.
+    notebooks = {number: _code_cells(folder / name)
+                 for number, name in MODEL_NOTEBOOKS.items() if number <= through}
+    cells = {number: _tagged(code_cells, "model") for number, code_cells in notebooks.items()}
+    key = (folder, int(through))
+    built = _built_models.get(key)
+    if built is not None and built[0] == cells and _attributes(built[1]) == built[2]:
+        return built[1]
+    model_class = _build_model(folder, notebooks, cells)
+    _built_models[key] = (cells, model_class, _attributes(model_class))
+    return model_class
 
 
-def _run_tagged_cells(tag, notebook_names, notebooks_dir=None):
-    """Run, in order and in one fresh namespace, the code cells tagged `tag` of the notebooks."""
-    folder = Path(notebooks_dir) if notebooks_dir is not None else NOTEBOOKS_DIR
-    namespace = {"__name__": f"course_{tag}"}
-    for name in notebook_names:
-        path = folder / name
-        cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
-        for number, cell in enumerate(cells, start=1):
-            if cell["cell_type"] == "code" and tag in cell.get("metadata", {}).get("tags", []):
-                source = "".join(cell["source"])
-                filename = f"<{name}, cell {number}>"
-                # Let tracebacks show the notebook's own lines.
-                linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
-                exec(compile(source, filename, "exec"), namespace)
-    return namespace
+def _attributes(model_class):
+    """The class's attributes, to tell whether a notebook has changed it since it was built."""
+    attributes = dict(vars(model_class))
+    attributes.pop("__slotnames__", None)  # pickle's cache, added at the first pickle.dumps
+    return attributes
+
+
+def _build_model(folder, notebooks, cells):
+    digest = hashlib.sha256(repr((str(folder), sorted(cells.items()))).encode()).hexdigest()
+    module_name = f"course_model_{digest[:16]}"
+    if module_name in sys.modules:  # same code, but that class was changed since it was built
+        module_name += f"_{sum(name.startswith(module_name) for name in sys.modules)}"
+    model_class = None
+    for number, tagged_cells in cells.items():
+        path = folder / MODEL_NOTEBOOKS[number]
+        if not tagged_cells:
+            raise ValueError(f"{path} has no code cell tagged 'model', so the model's pieces "
+                             f"of Task {number} ({', '.join(MODEL_PIECES[number])}) are missing. "
+                             f"{_tag_advice(notebooks[number], MODEL_PIECES[number])}")
+        namespace = {"__name__": module_name}
+        if model_class is not None:
+            namespace["LogisticModel"] = model_class
+        _run_cells(tagged_cells, path, namespace)
+        model_class = namespace.get("LogisticModel")
+        if not isinstance(model_class, type):
+            raise ValueError(f"{path}: after its cells tagged 'model' ({_cells_named(tagged_cells)}) "
+                             f"LogisticModel is {'missing' if model_class is None else 'not a class'}; "
+                             f"Task 5's cell defines it with `class LogisticModel:`.")
+        missing = [piece for piece in MODEL_PIECES[number] if not hasattr(model_class, piece)]
+        if missing:
+            raise ValueError(f"{path}: its cells tagged 'model' ({_cells_named(tagged_cells)}) "
+                             f"add no {', '.join(missing)} to LogisticModel. "
+                             f"{_tag_advice(notebooks[number], missing)}")
+    model_class.__module__ = module_name
+    model_class.notebooks_dir = folder
+    module = types.ModuleType(module_name, f"LogisticModel built from the notebooks in {folder}")
+    module.LogisticModel = model_class
+    sys.modules[module_name] = module  # a real module: models pickle and unpickle
+    return model_class
+
+
+def _tag_advice(code_cells, pieces):
+    """What to do about pieces no tagged cell defines: tag the cell that does, or write it."""
+    for number, tags, source in code_cells:
+        for piece in pieces:
+            if re.search(rf"^(def|class) {piece}\b|^LogisticModel\.{piece}\s*=", source, re.M):
+                return (f"Cell {number} ({_first_line(source)}) defines {piece} but is not tagged "
+                        f"'model' (its tags: {tags or 'none'}): add the tag 'model' to it in "
+                        f"JupyterLab's property inspector and save the notebook.")
+    return (f"Write {pieces[0]} in a code cell tagged 'model', attach it with "
+            f"`LogisticModel.{pieces[0]} = {pieces[0]}`, and save the notebook.")
+
+
+def _code_cells(path):
+    """[(cell number, tags, source)] of the notebook's code cells, or an error naming the file."""
+    if not path.is_file():
+        raise FileNotFoundError(
+            f"{path.name} is missing: looked for it in {path.parent}. That folder holds other "
+            f"notebooks of the course, so it is the course's folder; put the notebook back "
+            f"(e.g. `git checkout -- {path.name}` there), or pass notebooks_dir=... to read "
+            f"another copy of the course.")
+    try:
+        notebook = json.loads(path.read_text(encoding="utf-8"))
+    except UnicodeDecodeError as error:
+        raise ValueError(f"{path} is not a notebook: it is not UTF-8 text ({error.reason} at "
+                         f"byte {error.start})") from None
+    except json.JSONDecodeError as error:
+        raise ValueError(
+            f"{path} is not a readable notebook: invalid JSON at line {error.lineno}, column "
+            f"{error.colno} ({error.msg}). It was probably damaged outside JupyterLab; restore "
+            f"the saved version (`git checkout -- {path.name}`, or a copy of the course).") from None
+    cells = notebook.get("cells") if isinstance(notebook, dict) else None
+    if not isinstance(cells, list):
+        raise ValueError(f"{path} is not a Jupyter notebook: it has no list of 'cells'")
+    code_cells = []
+    for number, cell in enumerate(cells, start=1):
+        if not isinstance(cell, dict) or cell.get("cell_type") != "code":
+            continue
+        metadata = cell.get("metadata")
+        tags = metadata.get("tags", []) if isinstance(metadata, dict) else []
+        source = cell.get("source", "")
+        code_cells.append((number, list(tags), "".join(source) if isinstance(source, list) else str(source)))
+    return code_cells
+
+
+def _tagged(code_cells, tag):
+    return [(number, source) for number, tags, source in code_cells if tag in tags]
+
+
+def _first_line(source):
+    lines = [line.strip() for line in source.splitlines()
+             if line.strip() and not line.lstrip().startswith("#")]
+    line = lines[0] if lines else "empty"
+    return line if len(line) <= 50 else line[:47] + "..."
+
+
+def _cells_named(cells):
+    """'cell 4 (def scores(self, X):)' or 'cells 5 (...), 7 (...)': the way to find them."""
+    named = ", ".join(f"{number} ({_first_line(source)})" for number, source in cells)
+    return f"cell{'s' if len(cells) > 1 else ''} {named}"
+
+
+def _run_cells(cells, path, namespace):
+    """Run the cells' sources in `namespace`, in order; errors point at the notebook's cell."""
+    for number, source in cells:
+        # The full path keeps copies of the course apart; linecache lets tracebacks show the line.
+        filename = f"{path}, cell {number}"
+        linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
+        exec(compile(source, filename, "exec"), namespace)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -252,19 +470,41 @@ def plot_example(image, label=None):
     return fig
 
 
-def plot_examples(images, labels, predictions=None, columns=8):
-    """A grid of images titled with their labels.
+def _zeros_and_ones(values, name, function):
+    """`values` as an int64 array of 0s and 1s, shape (m,), or an error saying what came."""
+    array = _as_array(values, name)
+    if array.ndim == 2 and array.shape[1] == 1:
+        array = array[:, 0]
+    if array.ndim != 1:
+        raise ValueError(f"{function}: {name} must be one 0 or 1 per example, shape (m,), "
+                         f"got shape {array.shape}")
+    if array.dtype.kind not in "biuf":
+        raise TypeError(f"{function}: {name} must hold the numbers 0 and 1, got an array of "
+                        f"dtype {array.dtype}")
+    wrong = array[(array != 0) & (array != 1)]
+    if wrong.size:
+        between = wrong[(wrong > 0) & (wrong < 1)]
+        hint = (" These look like probabilities: pass labels (model.predict(X)), not "
+                "probabilities (model.forward(X))." if between.size else "")
+        raise ValueError(f"{function}: {name} must hold only 0 and 1, got also "
+                         f"{np.unique(wrong)[:5].tolist()}.{hint}")
+    return array.astype(np.int64)
 
-    With `predictions`, each title reads "predicted (true)" in green when the prediction is
-    right and in red when it is wrong.
+
+def plot_examples(images, labels, predictions=None, columns=8):
+    """A grid of images titled with their labels (0 or 1).
+
+    With `predictions` (0 or 1 each), each title reads "predicted (true)" in green when the
+    prediction is right and in red when it is wrong.
     """
     import matplotlib.pyplot as plt
-    images, labels = np.asarray(images), np.asarray(labels).reshape(-1)
+    images = _as_array(images, "images")
+    labels = _zeros_and_ones(labels, "labels", "plot_examples")
     if len(images) != len(labels) or len(images) == 0:
         raise ValueError(f"need as many labels as images (at least one), got {len(images)} "
                          f"images and {len(labels)} labels")
     if predictions is not None:
-        predictions = np.asarray(predictions).reshape(-1)
+        predictions = _zeros_and_ones(predictions, "predictions", "plot_examples")
         if len(predictions) != len(labels):
             raise ValueError(f"need one prediction per image, got {len(predictions)} predictions "
                              f"for {len(images)} images")
@@ -275,11 +515,11 @@ def plot_examples(images, labels, predictions=None, columns=8):
         if index >= len(images):
             ax.axis("off")
             continue
-        label = int(labels[index])
+        label = labels[index]
         if predictions is None:
             _draw_digit(ax, images[index], f"label {label}")
         else:
-            predicted = int(predictions[index])
+            predicted = predictions[index]
             right = predicted == label
             _draw_digit(ax, images[index], f"{predicted} (true {label})",
                         color="tab:green" if right else "tab:red")
@@ -335,10 +575,16 @@ def plot_weights(weights):
 
 
 def plot_confusion_matrix(labels, predictions, class_names=("0", "1")):
-    """The 2 x 2 table of true labels (rows) against predictions (columns), with counts."""
+    """The 2 x 2 table of true labels (rows) against predictions (columns), with counts.
+
+    labels and predictions hold 0 or 1 each; class_names names class 0 and class 1.
+    """
     import matplotlib.pyplot as plt
-    labels = np.asarray(labels).reshape(-1)
-    predictions = np.asarray(predictions).reshape(-1)
+    labels = _zeros_and_ones(labels, "labels", "plot_confusion_matrix")
+    predictions = _zeros_and_ones(predictions, "predictions", "plot_confusion_matrix")
+    if isinstance(class_names, str) or len(class_names) != 2:
+        raise ValueError(f"plot_confusion_matrix: class_names must name the two classes, 0 and 1, "
+                         f"e.g. ('benign', 'malignant'), got {class_names!r}")
     if labels.shape != predictions.shape:
         raise ValueError(f"need one prediction per label, got {len(predictions)} predictions "
                          f"for {len(labels)} labels")

@@ -260,3 +260,82 @@ def test_plot_confusion_matrix_counts():
 def test_plot_weights():
     fig = helpers.plot_weights(np.linspace(-1, 1, 784))
     assert isinstance(fig, Figure) and fig.axes[0].images[0].get_array().shape == (28, 28)
+
+
+# --- figures refuse what they cannot draw truthfully ------------------------------------------
+
+NOT_ZERO_ONE = {
+    "probabilities": ([0.9, 0.2, 0.5], ValueError,
+                      r"must hold only 0 and 1, got also \[0.2, 0.5, 0.9\]\. These look like probabilities"),
+    "labels 1 and 2": ([1, 2, 1], ValueError, r"must hold only 0 and 1, got also \[2\]"),
+    "text": (["0", "1", "1"], TypeError, r"must hold the numbers 0 and 1, got an array of dtype <U1"),
+    "NaN": ([0, float("nan"), 1], ValueError, r"must hold only 0 and 1, got also \[nan\]"),
+    "a table": ([[0, 1, 1]] * 3, ValueError, r"must be one 0 or 1 per example, shape \(m,\), got shape \(3, 3\)"),
+}
+
+
+@pytest.mark.parametrize("case", NOT_ZERO_ONE)
+def test_plot_examples_refuses_what_is_not_0_or_1(mnist, case):
+    values, error_type, message = NOT_ZERO_ONE[case]
+    with pytest.raises(error_type, match=rf"plot_examples: predictions {message}"):
+        helpers.plot_examples(mnist[0][:3], [0, 1, 1], values)
+    with pytest.raises(error_type, match=rf"plot_examples: labels {message}"):
+        helpers.plot_examples(mnist[0][:3], values)
+
+
+@pytest.mark.parametrize("case", NOT_ZERO_ONE)
+def test_plot_confusion_matrix_refuses_what_is_not_0_or_1(case):
+    values, error_type, message = NOT_ZERO_ONE[case]
+    with pytest.raises(error_type, match=rf"plot_confusion_matrix: predictions {message}"):
+        helpers.plot_confusion_matrix([0, 1, 1], values)
+    with pytest.raises(error_type, match=rf"plot_confusion_matrix: labels {message}"):
+        helpers.plot_confusion_matrix(values, [0, 1, 1])
+
+
+def test_figures_accept_labels_of_any_numeric_type(mnist):
+    fig = helpers.plot_examples(mnist[0][:3], np.array([0.0, 1.0, 1.0]), [True, True, False])
+    assert [ax.get_title() for ax in fig.axes] == ["1 (true 0)", "1 (true 1)", "0 (true 1)"]
+    fig = helpers.plot_confusion_matrix(np.array([[0], [1], [1]]), np.array([0.0, 1.0, 0.0]))
+    assert [text.get_text() for text in fig.axes[0].texts] == ["1", "0", "1", "1"]
+
+
+def test_plot_confusion_matrix_needs_two_class_names():
+    with pytest.raises(ValueError, match=r"class_names must name the two classes.*got 'ab'"):
+        helpers.plot_confusion_matrix([0, 1], [0, 1], class_names="ab")
+
+
+# --- random batches of lists -------------------------------------------------------------------
+
+def test_random_batch_takes_lists():
+    X, y = [[0, 0], [1, 1], [2, 2], [3, 3]], [0, 1, 0, 1]
+    batch_X, batch_y = helpers.random_batch(X, y, 2, np.random.default_rng(0))
+    assert batch_X.shape == (2, 2) and batch_y.shape == (2,)
+    assert all(y[row[0]] == label for row, label in zip(batch_X.tolist(), batch_y.tolist()))
+    with pytest.raises(ValueError, match="X must be rectangular"):
+        helpers.random_batch([[0, 0], [1]], [0, 1], 1, np.random.default_rng(0))
+
+
+# --- line endings ------------------------------------------------------------------------------
+
+def test_a_checkout_with_windows_line_endings_loads_the_data(tmp_path):
+    """Git for Windows checks out with core.autocrlf=true; .gitattributes keeps data/ exact."""
+    if not (ROOT / ".git").exists():
+        pytest.fail("this test clones the repository: run it in a git checkout of the course")
+    clone = tmp_path / "clone"
+    subprocess.run(["git", "-c", "core.autocrlf=true", "clone", "--quiet", str(ROOT), str(clone)],
+                   check=True)
+    assert b"\r\n" in (clone / "README.md").read_bytes(), "the clone did convert text files"
+    code = ("import helpers; helpers.load_breast_cancer(); helpers.load_mnist(); "
+            "print(helpers.ROOT)")
+    result = subprocess.run([sys.executable, "-c", code], cwd=clone, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert result.stdout.strip() == str(clone)
+
+
+def test_a_csv_with_windows_line_endings_is_explained(tmp_path, monkeypatch):
+    converted = tmp_path / helpers.BREAST_CANCER_FILE.name
+    converted.write_bytes(helpers.BREAST_CANCER_FILE.read_bytes().replace(b"\n", b"\r\n"))
+    monkeypatch.setattr(helpers, "BREAST_CANCER_FILE", converted)
+    with pytest.raises(ValueError, match=r"line endings were changed to Windows' CRLF.*"
+                                         r"git checkout -- data/breast_cancer.csv"):
+        helpers.load_breast_cancer()

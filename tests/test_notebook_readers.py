@@ -1,0 +1,201 @@
+"""helpers.hyperparameters() and helpers.model_from_notebooks(): which notebooks they read, and the
+errors they give when a notebook is missing, damaged, untagged or incomplete."""
+import json
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+import helpers
+
+ROOT = helpers.ROOT
+
+
+@pytest.fixture
+def course(tmp_path):
+    """A copy of the course's notebooks in tmp_path/course/notebooks."""
+    folder = tmp_path / "course" / "notebooks"
+    shutil.copytree(helpers.NOTEBOOKS_DIR, folder)
+    return folder
+
+
+def edit_notebook(path, change):
+    notebook = json.loads(path.read_text(encoding="utf-8"))
+    change(notebook["cells"])
+    path.write_text(json.dumps(notebook), encoding="utf-8")
+
+
+def set_hyperparameters(folder, source):
+    def change(cells):
+        next(c for c in cells if "hyperparameters" in c["metadata"].get("tags", []))["source"] = source
+    edit_notebook(folder / "02_hyperparameters.ipynb", change)
+
+
+# --- which folder ------------------------------------------------------------------------------
+
+def test_the_notebooks_next_to_the_running_one_count(course, monkeypatch):
+    monkeypatch.chdir(course)  # where JupyterLab, nbval and nbclient start a notebook's kernel
+    assert helpers.notebooks_folder() == course
+    set_hyperparameters(course, "learning_rate = 0.25\nbatch_size = 8\niterations = 5\n")
+    assert helpers.hyperparameters() == {"learning_rate": 0.25, "batch_size": 8, "iterations": 5}
+    assert helpers.model_from_notebooks().notebooks_dir == course
+
+
+@pytest.mark.parametrize("start", [".", "tests", "data/deeper"])
+def test_python_started_in_a_course_reads_its_notebooks(course, monkeypatch, start):
+    (course.parent / start).mkdir(parents=True, exist_ok=True)
+    monkeypatch.chdir(course.parent / start)
+    assert helpers.notebooks_folder() == course
+
+
+def test_outside_any_course_the_installed_one_is_read(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    assert helpers.notebooks_folder() == helpers.NOTEBOOKS_DIR
+    assert helpers.hyperparameters() == helpers.hyperparameters(helpers.NOTEBOOKS_DIR)
+
+
+def test_an_explicit_folder_wins(course, monkeypatch):
+    monkeypatch.chdir(course)
+    assert helpers.notebooks_folder(helpers.NOTEBOOKS_DIR) == helpers.NOTEBOOKS_DIR
+    assert helpers.model_from_notebooks(notebooks_dir=helpers.NOTEBOOKS_DIR).notebooks_dir \
+        == helpers.NOTEBOOKS_DIR
+    with pytest.raises(FileNotFoundError, match="not a folder"):
+        helpers.notebooks_folder(course / "nowhere")
+
+
+def test_a_fresh_python_in_a_copy_uses_the_copy(course):
+    set_hyperparameters(course, "learning_rate = 0.125\nbatch_size = 8\niterations = 5\n")
+    code = "import helpers; print(helpers.hyperparameters()['learning_rate'])"
+    result = subprocess.run([sys.executable, "-c", code], cwd=course, capture_output=True,
+                            text=True, check=True)
+    assert result.stdout.strip() == "0.125"
+
+
+# --- notebooks missing or damaged ----------------------------------------------------------------
+
+def test_a_missing_notebook_is_named_with_the_folder(course, monkeypatch):
+    (course / "08_update_parameters.ipynb").unlink()
+    monkeypatch.chdir(course)
+    with pytest.raises(FileNotFoundError) as error:
+        helpers.model_from_notebooks(through=9)
+    assert "08_update_parameters.ipynb is missing" in str(error.value)
+    assert f"looked for it in {course}" in str(error.value)
+    helpers.model_from_notebooks(through=7)  # notebooks 5-7 are all there
+
+
+@pytest.mark.parametrize("content, message", [
+    ('{"cells": [', r"invalid JSON at line 1, column 12"),
+    ("", r"invalid JSON at line 1, column 1"),
+    ('{"metadata": {}}', r"is not a Jupyter notebook: it has no list of 'cells'"),
+    ("[1, 2]", r"is not a Jupyter notebook"),
+])
+def test_a_damaged_notebook_is_a_clear_error(course, content, message):
+    (course / "06_forward_pass.ipynb").write_text(content)
+    with pytest.raises(ValueError, match=message) as error:
+        helpers.model_from_notebooks(notebooks_dir=course)
+    assert str(course / "06_forward_pass.ipynb") in str(error.value)
+
+
+def test_a_notebook_that_is_not_text(course):
+    (course / "02_hyperparameters.ipynb").write_bytes(b"\xff\xfe\x00")
+    with pytest.raises(ValueError, match="02_hyperparameters.ipynb is not a notebook: it is not UTF-8"):
+        helpers.hyperparameters(course)
+
+
+# --- model cells -------------------------------------------------------------------------------
+
+def retag(folder, notebook, piece, tags):
+    def change(cells):
+        next(c for c in cells if f"def {piece}(" in "".join(c["source"]))["metadata"]["tags"] = tags
+    edit_notebook(folder / notebook, change)
+
+
+def test_a_lost_model_tag_is_reported_at_once(course):
+    retag(course, "07_backward_pass.ipynb", "backward", [])
+    with pytest.raises(ValueError) as error:
+        helpers.model_from_notebooks(notebooks_dir=course)
+    message = str(error.value)
+    assert "07_backward_pass.ipynb has no code cell tagged 'model'" in message
+    assert "Cell 4 (def backward(self, X, y, y_hat):) defines backward but is not tagged" in message
+
+
+def test_a_mistyped_tag_names_the_piece_and_the_cell(course):
+    retag(course, "06_forward_pass.ipynb", "sigmoid", ["modle"])
+    with pytest.raises(ValueError) as error:
+        helpers.model_from_notebooks(through=6, notebooks_dir=course)
+    message = str(error.value)
+    assert "06_forward_pass.ipynb: its cells tagged 'model'" in message
+    assert "add no sigmoid, forward to LogisticModel" in message
+    assert "defines sigmoid but is not tagged 'model' (its tags: ['modle'])" in message
+
+
+def test_a_renamed_piece_is_reported(course):
+    def change(cells):
+        cell = next(c for c in cells if "def update(" in "".join(c["source"]))
+        cell["source"] = "".join(cell["source"]).replace("LogisticModel.update = update",
+                                                         "LogisticModel.step = update")
+    edit_notebook(course / "08_update_parameters.ipynb", change)
+    with pytest.raises(ValueError, match=r"08_update_parameters.ipynb: its cells tagged 'model' "
+                                         r"\(cell 4 \(def update.*add no update to LogisticModel"):
+        helpers.model_from_notebooks(notebooks_dir=course)
+
+
+def test_no_class_in_notebook_5(course):
+    def change(cells):  # the learner called the class Model, everywhere in notebook 5
+        for cell in cells:
+            cell["source"] = "".join(cell["source"]).replace("LogisticModel", "Model")
+    edit_notebook(course / "05_create_model.ipynb", change)
+    with pytest.raises(ValueError, match=r"05_create_model.ipynb: after its cells tagged 'model'.*"
+                                         r"LogisticModel is missing"):
+        helpers.model_from_notebooks(through=5, notebooks_dir=course)
+
+
+# --- the hyperparameters cell ------------------------------------------------------------------
+
+def test_the_hyperparameters_are_exactly_the_three():
+    assert set(helpers.hyperparameters()) == {"learning_rate", "batch_size", "iterations"}
+
+
+def test_imports_in_the_hyperparameters_cell_do_not_leak(course):
+    set_hyperparameters(course, "import math\nlearning_rate = math.sqrt(0.25)\nbatch_size = 8\n"
+                                "iterations = 5\n")
+    assert helpers.hyperparameters(course) == {"learning_rate": 0.5, "batch_size": 8, "iterations": 5}
+
+
+@pytest.mark.parametrize("source, error_type, message", [
+    ("", ValueError, r"must set learning_rate and batch_size and iterations; it sets nothing"),
+    ("learning_rate = 0.5\niterations = 300\n", ValueError,
+     r"must set batch_size; it sets iterations, learning_rate"),
+    ("learning_rate = 0.5\nbatch_size = 64\niterations = 300\nepochs = 24\n", ValueError,
+     r"sets epochs besides learning_rate, batch_size, iterations"),
+    ("learning_rate = 0\nbatch_size = 64\niterations = 300\n", ValueError,
+     r"learning_rate must be a finite number > 0, got 0"),
+    ("learning_rate = float('nan')\nbatch_size = 64\niterations = 300\n", ValueError,
+     r"learning_rate must be a finite number > 0, got nan"),
+    ("learning_rate = 10**400\nbatch_size = 64\niterations = 300\n", ValueError,
+     r"learning_rate must be a finite number > 0, got 1000000"),
+    ("learning_rate = '0.5'\nbatch_size = 64\niterations = 300\n", TypeError,
+     r"learning_rate must be a number, got '0.5' \(str\)"),
+    ("learning_rate = 0.5\nbatch_size = 6.4\niterations = 300\n", TypeError,
+     r"batch_size must be a whole number, got 6.4 \(float\)"),
+    ("learning_rate = 0.5\nbatch_size = 64\niterations = 0\n", ValueError,
+     r"iterations must be at least 1, got 0"),
+    ("learning_rate = 0.5\nbatch_size = True\niterations = 300\n", TypeError,
+     r"batch_size must be a whole number, got True"),
+])
+def test_a_wrong_hyperparameters_cell_is_refused(course, source, error_type, message):
+    set_hyperparameters(course, source)
+    with pytest.raises(error_type, match=message) as error:
+        helpers.hyperparameters(course)
+    assert "02_hyperparameters.ipynb, cell 4" in str(error.value)
+    assert "tagged 'hyperparameters'" in str(error.value)
+
+
+def test_an_untagged_hyperparameters_cell_is_refused(course):
+    def change(cells):
+        next(c for c in cells if "hyperparameters" in c["metadata"].get("tags", []))["metadata"] = {}
+    edit_notebook(course / "02_hyperparameters.ipynb", change)
+    with pytest.raises(ValueError, match=r"02_hyperparameters.ipynb has no code cell tagged "
+                                         r"'hyperparameters'.*add the tag"):
+        helpers.hyperparameters(course)
