@@ -1,0 +1,93 @@
+"""A copy of the course, anywhere, runs its own notebooks: the promise that a learner's edit carries
+forward, checked end to end with real kernels (nbclient and nbval, as a learner or CI runs them)."""
+import json
+import shutil
+import subprocess
+import sys
+
+import nbformat
+import pytest
+from nbclient import NotebookClient
+from nbclient.exceptions import CellExecutionError
+
+import helpers
+
+pytestmark = pytest.mark.slow
+
+ROOT = helpers.ROOT
+SCORES = "return X @ self.w + self.b"
+
+
+@pytest.fixture
+def course(tmp_path):
+    """A copy of the repository's course files (not its virtual environment or history)."""
+    copy = tmp_path / "course copy"
+    shutil.copytree(ROOT, copy, ignore=shutil.ignore_patterns(
+        ".git", ".venv", "*.egg-info", "__pycache__", ".ipynb_checkpoints", ".pytest_cache"))
+    return copy
+
+
+def edit_cell_source(path, old, new):
+    notebook = json.loads(path.read_text(encoding="utf-8"))
+    cell = next(c for c in notebook["cells"] if old in "".join(c["source"]))
+    cell["source"] = "".join(cell["source"]).replace(old, new)
+    path.write_text(json.dumps(notebook, indent=1), encoding="utf-8")
+
+
+def run_notebook(path, allow_errors=False):
+    """Execute the notebook in a fresh kernel working in its folder; return it with its outputs."""
+    notebook = nbformat.read(path, as_version=4)
+    NotebookClient(notebook, timeout=300, kernel_name="python3", allow_errors=allow_errors,
+                   resources={"metadata": {"path": str(path.parent)}}).execute()
+    return notebook
+
+
+def printed(notebook):
+    return ["".join(output.get("text", "")) for cell in notebook.cells if cell.cell_type == "code"
+            for output in cell.outputs]
+
+
+def nbval(folder):
+    """Run nbval on every notebook of `folder`'s course; return (exit code, failed notebooks)."""
+    result = subprocess.run(
+        [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-o", "addopts=", "-q",
+         "--nbval", "--nbval-current-env", "-n", "2", "--dist", "loadfile", "notebooks"],
+        cwd=folder, capture_output=True, text=True, timeout=900)
+    failed = sorted({line.split("::")[0].split("/")[-1] for line in result.stdout.splitlines()
+                     if line.startswith("FAILED ")})
+    return result.returncode, failed, result.stdout[-3000:]
+
+
+def test_an_edit_in_a_copy_runs_in_that_copy(course):
+    notebook_6 = course / "notebooks" / "06_forward_pass.ipynb"
+    edit_cell_source(notebook_6, SCORES, SCORES + " + 100")
+
+    original = nbformat.read(ROOT / "notebooks" / "11_training_the_model.ipynb", as_version=4)
+    copied = run_notebook(course / "notebooks" / "11_training_the_model.ipynb", allow_errors=True)
+    assert printed(copied) != printed(original)
+    assert "before training, train: accuracy  50.0%" in "".join(printed(copied))  # every z > 0
+
+    code, failed, log = nbval(course)
+    assert code != 0, log
+    # Notebooks 6 and 8-12 print values that come from the scores; notebook 7 prints shapes and
+    # whether two gradients agree, which hold for any scores; 1-5 come before the change.
+    assert failed == [f"{name}.ipynb" for name in (
+        "06_forward_pass", "08_update_parameters", "09_model_performance",
+        "10_training_loop", "11_training_the_model", "12_additional_example")], log
+
+    edit_cell_source(notebook_6, SCORES + " + 100", SCORES)
+    code, failed, log = nbval(course)
+    assert code == 0 and failed == [], log
+
+
+@pytest.mark.parametrize("notebook", ["04_mini_batch", "08_update_parameters", "10_training_loop",
+                                      "11_training_the_model"])
+def test_an_emptied_hyperparameters_cell_stops_the_notebooks_that_need_it(course, notebook):
+    edit_cell_source(course / "notebooks" / "02_hyperparameters.ipynb",
+                     "learning_rate = 0.5", "# learning_rate emptied by a learner")
+    with pytest.raises(CellExecutionError) as error:
+        run_notebook(course / "notebooks" / f"{notebook}.ipynb")
+    assert error.value.ename == "ValueError"
+    assert "02_hyperparameters.ipynb, cell 4" in error.value.evalue
+    assert "must set learning_rate" in error.value.evalue
+    assert "hyperparameters()" in error.value.traceback  # stopped where the values are read
