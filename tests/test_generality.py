@@ -66,7 +66,7 @@ def test_within_one_point_of_scikit_learn(name):
         if needs_scaling:
             X_train, X_test = standardise(X_train, X_test)
         model = LogisticModel(X.shape[1], seed=0)
-        model.train(X_train, y[train], verbose=False)
+        model.train(X_train, y[train], verbose=False, **helpers.hyperparameters())  # Task 2's
         ours.append(model.evaluate(X_test, y[test])[0])
         with threadpool_limits(1):
             reference = LogisticRegression(max_iter=10_000).fit(X_train, y[train])

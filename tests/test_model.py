@@ -138,8 +138,8 @@ def test_history_and_progress(LogisticModel, mnist, capsys):
                           **{**helpers.hyperparameters(), "iterations": 300})
     assert history is model.history
     assert set(history) == {"iteration", "train_loss", "train_accuracy", "val_loss", "val_accuracy"}
-    assert history["iteration"][:3] == [0, 3, 6] and history["iteration"][-1] == 300
-    assert all(len(values) == 101 for values in history.values())
+    assert history["iteration"][:3] == [0, 6, 12] and history["iteration"][-1] == 300
+    assert all(len(values) == 51 for values in history.values())
     assert history["val_loss"][-1] < history["val_loss"][0]
     lines = capsys.readouterr().out.splitlines()
     assert len(lines) == 10 and lines[0].startswith("iteration  30/300: train loss")
