@@ -1,0 +1,191 @@
+"""The floors in requirements*.txt are true: the whole suite passes with each one installed.
+
+A lower bound that nobody installs is a guess: `matplotlib>=3.8` was declared while with 3.8.x
+fourteen notebook cells failed (each figure landed in the next cell's output). So the slow test
+here pins every direct requirement to exactly its floor (`numpy>=1.26` becomes `numpy==1.26`,
+markers kept), installs requirements-test.txt with those pins into a fresh virtual environment
+(everything else is whatever pip picks: the newest releases that fit), checks that each pinned
+package is at its floor and imports, then runs the rest of the suite in that environment.
+
+It needs PyPI, takes one to two minutes (installing, then the suite) and builds a virtual
+environment of about 2 GB under pytest's temporary directory (removed when the test passes, kept
+to look into when it fails). It runs with the whole suite, so in CI; alone:
+`python -m pytest -m slow`; everything but it: `python -m pytest -m "not slow"`. The fast test
+here only checks that every requirement has a floor.
+"""
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from packaging.markers import Marker
+from packaging.requirements import Requirement
+from packaging.utils import canonicalize_name
+from packaging.version import Version
+
+ROOT = Path(__file__).resolve().parents[1]
+TOP = ROOT / "requirements-test.txt"    # what CI installs; it includes the other files
+BUDGET = 40 * 60                        # seconds for the install and the inner suite together
+FLOOR_OPERATORS = (">=", "~=", "==")
+
+
+def read_requirements(path, seen=None):
+    """(file name, line number, Requirement) for path and the files it includes with -r.
+
+    Comments and `-e .` (the course itself) are skipped; any other option is an error.
+    """
+    seen = set() if seen is None else seen
+    seen.add(path)
+    found = []
+    for number, raw in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        line = re.sub(r"(^|\s)#.*", "", raw).strip()
+        if not line:
+            continue
+        option, _, value = line.partition(" ")
+        if option in ("-r", "--requirement"):
+            included = (path.parent / value.strip()).resolve()
+            if included not in seen:
+                found += read_requirements(included, seen)
+        elif option in ("-e", "--editable"):
+            continue
+        elif line.startswith("-"):
+            raise ValueError(f"{path.name}:{number}: option not understood here: {line}")
+        else:
+            found.append((path.name, number, Requirement(line)))
+    return found
+
+
+def floors():
+    """{(name, marker): floor} for every requirement reached from requirements-test.txt.
+
+    Fails the calling test if a requirement has no floor, or two lines disagree on one.
+    """
+    seen = set()
+    requirements = read_requirements(TOP, seen)
+    unreached = {p.name for p in ROOT.glob("requirements*.txt")} - {p.name for p in seen}
+    assert not unreached, f"not included by {TOP.name}, so its floors go untested: {unreached}"
+    result, problems = {}, []
+    for file, number, requirement in requirements:
+        bounds = [s.version for s in requirement.specifier
+                  if s.operator in FLOOR_OPERATORS and "*" not in s.version]
+        if not bounds:
+            problems.append(f"{file}:{number}: {requirement}: every requirement needs a floor "
+                            "(>=), the lowest version the whole suite passes with")
+            continue
+        key = (canonicalize_name(requirement.name), str(requirement.marker or ""))
+        floor = max(bounds, key=Version)
+        if key in result and Version(result[key]) != Version(floor):
+            problems.append(f"{file}:{number}: {requirement}: another line's floor is "
+                            f"{result[key]}")
+        result.setdefault(key, floor)
+    assert not problems, "\n".join(problems)
+    return result
+
+
+def constraints_text(pins):
+    lines = [f"{name}=={floor}" + (f"; {marker}" if marker else "")
+             for (name, marker), floor in sorted(pins.items())]
+    return "\n".join(lines) + "\n"
+
+
+def tail(output, lines=60):
+    if isinstance(output, bytes):
+        output = output.decode(errors="replace")
+    return "\n".join((output or "").splitlines()[-lines:])
+
+
+def test_every_requirement_has_a_floor():
+    pins = floors()
+    assert ("numpy", "") in pins    # the files were read at all
+    for line in constraints_text(pins).splitlines():    # each pin is a valid requirement
+        assert len(Requirement(line).specifier) == 1, line
+
+
+# Run inside the floors' environment: each pinned distribution's version, and whether the
+# modules it installs import (a broken import would otherwise only skip tests/test_tfds.py).
+PROBE = r"""
+import importlib, importlib.metadata as metadata, json, re, sys
+def norm(name): return re.sub(r"[-_.]+", "-", name).lower()
+modules = {}
+for module, dists in metadata.packages_distributions().items():
+    for dist in dists:
+        modules.setdefault(norm(dist), set()).add(module)
+report = {}
+for name in json.loads(sys.argv[1]):
+    try:
+        version = metadata.version(name)
+    except metadata.PackageNotFoundError:
+        report[name] = {"version": None, "errors": {}}
+        continue
+    errors = {}
+    for module in sorted(modules.get(norm(name), ())):
+        if module.isidentifier() and not module.startswith("_"):
+            try:
+                importlib.import_module(module)
+            except Exception as error:
+                errors[module] = f"{type(error).__name__}: {error}"
+    report[name] = {"version": version, "errors": errors}
+print(json.dumps(report))
+"""
+
+
+@pytest.mark.slow
+def test_the_suite_passes_with_every_requirement_at_its_floor(tmp_path):
+    pins = floors()
+    constraints = tmp_path / "floors.txt"
+    constraints.write_text(constraints_text(pins), encoding="utf-8")
+    venv = tmp_path / "venv"
+    python = venv / ("Scripts" if os.name == "nt" else "bin") / "python"
+    # The inner runs see the floors' environment only, and no trace of this pytest run.
+    env = {key: value for key, value in os.environ.items()
+           if not key.startswith("PYTEST_") and key not in ("PYTHONPATH", "PYTHONHOME")}
+    env["VIRTUAL_ENV"] = str(venv)
+    env["PATH"] = os.pathsep.join([str(python.parent), env.get("PATH", "")])
+    deadline = time.monotonic() + BUDGET
+
+    def run(what, *command):
+        timeout = max(deadline - time.monotonic(), 1)
+        try:
+            return subprocess.run(command, cwd=ROOT, env=env, stdout=subprocess.PIPE,
+                                  stderr=subprocess.STDOUT, text=True, timeout=timeout)
+        except subprocess.TimeoutExpired as error:
+            pytest.fail(f"{what} did not finish within the test's {BUDGET // 60} minutes "
+                        f"(constraints: {constraints}):\n{tail(error.stdout)}")
+
+    created = run("creating the virtual environment", sys.executable, "-m", "venv", str(venv))
+    assert created.returncode == 0, tail(created.stdout)
+
+    installed = run("pip install", str(python), "-m", "pip", "install",
+                    "-r", TOP.name, "-c", str(constraints))
+    assert installed.returncode == 0, (
+        f"pip cannot install every requirement at its floor:\n{constraints.read_text()}\n"
+        f"{tail(installed.stdout)}")
+
+    expected = {name: floor for (name, marker), floor in pins.items()
+                if not marker or Marker(marker).evaluate()}    # this platform's pins
+    probed = run("checking the installed floors", str(python), "-c", PROBE,
+                 json.dumps(sorted(expected)))
+    assert probed.returncode == 0, tail(probed.stdout)
+    report = json.loads(probed.stdout.splitlines()[-1])
+    wrong = [f"{name}: {report[name]['version']} installed, floor {floor}"
+             for name, floor in expected.items()
+             if report[name]["version"] is None
+             or Version(report[name]["version"]) != Version(floor)]
+    assert not wrong, "not at the floor:\n" + "\n".join(wrong)
+    broken = [f"{name} {expected[name]}: import {module}: {error}"
+              for name, result in report.items() for module, error in result["errors"].items()]
+    assert not broken, "installed at the floor, but does not import:\n" + "\n".join(broken)
+
+    suite = run("the suite at the floors", str(python), "-m", "pytest", "-m", "not slow",
+                "-p", "no:cacheprovider", "-rfEs", "--disable-warnings")
+    pinned = ", ".join(f"{name}=={floor}" for name, floor in sorted(expected.items()))
+    assert suite.returncode == 0, (
+        f"the suite fails with every requirement at its floor ({pinned}): exit code "
+        f"{suite.returncode}; raise the floor that breaks it. The suite's last lines:\n"
+        f"{tail(suite.stdout)}")
+    shutil.rmtree(venv, ignore_errors=True)    # 2 GB; kept only when the test fails
