@@ -349,6 +349,10 @@ def _build_model(folder, notebooks, cells):
             raise ValueError(f"{path} has no code cell tagged 'model', so the model's pieces "
                              f"of Task {number} ({', '.join(MODEL_PIECES[number])}) are missing. "
                              f"{_tag_advice(notebooks[number], MODEL_PIECES[number])}")
+        if model_class is None and not any(re.search(r"^class LogisticModel\b", source, re.M)
+                                           for _, source in tagged_cells):
+            raise ValueError(f"{path}: no cell tagged 'model' defines the class LogisticModel. "
+                             f"{_tag_advice(notebooks[number], ['LogisticModel'])}")
         namespace = {"__name__": module_name}
         if model_class is not None:
             namespace["LogisticModel"] = model_class
@@ -372,25 +376,32 @@ def _build_model(folder, notebooks, cells):
 
 
 def _tag_advice(code_cells, pieces):
-    """What to do about pieces no tagged cell defines: tag the cell that does, or write it."""
-    for number, tags, source in code_cells:
-        for piece in pieces:
-            if re.search(rf"^(def|class) {piece}\b|^LogisticModel\.{piece}\s*=", source, re.M):
-                return (f"Cell {number} ({_first_line(source)}) defines {piece} but is not tagged "
-                        f"'model' (its tags: {tags or 'none'}): add the tag 'model' to it in "
-                        f"JupyterLab's property inspector and save the notebook.")
-    return (f"Write {pieces[0]} in a code cell tagged 'model', attach it with "
-            f"`LogisticModel.{pieces[0]} = {pieces[0]}`, and save the notebook.")
+    """What to do about pieces no tagged cell defines: tag the cells that do, or write them."""
+    untagged = [f"cell {number} ({_first_line(source)}) defines {piece} but is not tagged 'model' "
+                f"(its tags: {tags or 'none'})"
+                for number, tags, source in code_cells if "model" not in tags
+                for piece in pieces
+                if re.search(rf"^(def|class) {piece}\b|^LogisticModel\.{piece}\s*=", source, re.M)]
+    if untagged:
+        found = "; ".join(untagged)
+        return (f"{found[0].upper()}{found[1:]}: add the tag 'model' "
+                f"in JupyterLab's property inspector (the gear icon at the top right) and save "
+                f"the notebook.")
+    if pieces == ["LogisticModel"]:
+        return "Define it with `class LogisticModel:` in a code cell tagged 'model' and save the notebook."
+    return (f"Write {', '.join(pieces)} in a code cell tagged 'model', attach each to the class as "
+            f"the course does (`LogisticModel.{pieces[0]} = {pieces[0]}`, or "
+            f"`staticmethod({pieces[0]})` for a function without `self`), and save the notebook.")
 
 
 def _code_cells(path):
     """[(cell number, tags, source)] of the notebook's code cells, or an error naming the file."""
     if not path.is_file():
         raise FileNotFoundError(
-            f"{path.name} is missing: looked for it in {path.parent}. That folder holds other "
-            f"notebooks of the course, so it is the course's folder; put the notebook back "
-            f"(e.g. `git checkout -- {path.name}` there), or pass notebooks_dir=... to read "
-            f"another copy of the course.")
+            f"{path.name} is missing: looked for it in {path.parent} (helpers.notebooks_folder() "
+            f"says how that folder was chosen). Put the notebook back there (from a copy of the "
+            f"course, or `git checkout -- {path.name}` in that folder of a git checkout), or pass "
+            f"notebooks_dir=... to read another folder.")
     try:
         notebook = json.loads(path.read_text(encoding="utf-8"))
     except UnicodeDecodeError as error:
@@ -420,9 +431,11 @@ def _tagged(code_cells, tag):
 
 
 def _first_line(source):
+    """The line that tells a cell apart: its first definition, else its first line of code."""
     lines = [line.strip() for line in source.splitlines()
              if line.strip() and not line.lstrip().startswith("#")]
-    line = lines[0] if lines else "empty"
+    definitions = [line for line in lines if re.match(r"(def|class) ", line)]
+    line = (definitions or lines or ["empty"])[0]
     return line if len(line) <= 50 else line[:47] + "..."
 
 
@@ -501,12 +514,12 @@ def plot_examples(images, labels, predictions=None, columns=8):
     images = _as_array(images, "images")
     labels = _zeros_and_ones(labels, "labels", "plot_examples")
     if len(images) != len(labels) or len(images) == 0:
-        raise ValueError(f"need as many labels as images (at least one), got {len(images)} "
+        raise ValueError(f"plot_examples: need as many labels as images (at least one), got {len(images)} "
                          f"images and {len(labels)} labels")
     if predictions is not None:
         predictions = _zeros_and_ones(predictions, "predictions", "plot_examples")
         if len(predictions) != len(labels):
-            raise ValueError(f"need one prediction per image, got {len(predictions)} predictions "
+            raise ValueError(f"plot_examples: need one prediction per image, got {len(predictions)} predictions "
                              f"for {len(images)} images")
     columns = min(columns, len(images))
     rows = -(-len(images) // columns)
@@ -586,8 +599,8 @@ def plot_confusion_matrix(labels, predictions, class_names=("0", "1")):
         raise ValueError(f"plot_confusion_matrix: class_names must name the two classes, 0 and 1, "
                          f"e.g. ('benign', 'malignant'), got {class_names!r}")
     if labels.shape != predictions.shape:
-        raise ValueError(f"need one prediction per label, got {len(predictions)} predictions "
-                         f"for {len(labels)} labels")
+        raise ValueError(f"plot_confusion_matrix: need one prediction per label, got "
+                         f"{len(predictions)} predictions for {len(labels)} labels")
     counts = np.array([[np.sum((labels == true) & (predictions == predicted)) for predicted in (0, 1)]
                        for true in (0, 1)])
     fig, ax = plt.subplots(figsize=(4, 3.4))

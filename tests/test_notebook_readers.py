@@ -80,7 +80,7 @@ def test_a_missing_notebook_is_named_with_the_folder(course, monkeypatch):
     with pytest.raises(FileNotFoundError) as error:
         helpers.model_from_notebooks(through=9)
     assert "08_update_parameters.ipynb is missing" in str(error.value)
-    assert f"looked for it in {course}" in str(error.value)
+    assert f"looked for it in {course} (helpers.notebooks_folder() says how" in str(error.value)
     helpers.model_from_notebooks(through=7)  # notebooks 5-7 are all there
 
 
@@ -146,9 +146,42 @@ def test_no_class_in_notebook_5(course):
         for cell in cells:
             cell["source"] = "".join(cell["source"]).replace("LogisticModel", "Model")
     edit_notebook(course / "05_create_model.ipynb", change)
-    with pytest.raises(ValueError, match=r"05_create_model.ipynb: after its cells tagged 'model'.*"
-                                         r"LogisticModel is missing"):
+    with pytest.raises(ValueError, match=r"05_create_model.ipynb: no cell tagged 'model' defines "
+                                         r"the class LogisticModel. Define it with `class LogisticModel:`"):
         helpers.model_from_notebooks(through=5, notebooks_dir=course)
+
+
+def test_an_untagged_class_cell_is_named(course):
+    def change(cells):
+        next(c for c in cells if "class LogisticModel" in "".join(c["source"]))["metadata"]["tags"] = []
+    edit_notebook(course / "05_create_model.ipynb", change)
+    with pytest.raises(ValueError, match=r"no cell tagged 'model' defines the class LogisticModel. "
+                                         r"Cell 4 \(class LogisticModel:\) defines LogisticModel but "
+                                         r"is not tagged 'model'"):
+        helpers.model_from_notebooks(through=5, notebooks_dir=course)
+
+
+def test_every_untagged_piece_is_named_at_once_and_static_methods_are_explained(course):
+    def untag_all(cells):
+        for cell in cells:
+            cell["metadata"]["tags"] = [t for t in cell["metadata"].get("tags", []) if t != "model"]
+    edit_notebook(course / "06_forward_pass.ipynb", untag_all)
+    with pytest.raises(ValueError) as error:
+        helpers.model_from_notebooks(through=6, notebooks_dir=course)
+    message = str(error.value)
+    for cell, first, piece in [(5, "scores", "scores"), (7, "sigmoid", "sigmoid"),
+                               (7, "sigmoid", "forward"), (9, "binary_cross_entropy", "loss")]:
+        assert f"ell {cell} (def {first}(" in message and f") defines {piece} but" in message
+
+    def remove_sigmoid(cells):
+        for cell in cells:
+            cell["source"] = "".join(cell["source"]).replace("sigmoid", "squash")
+    renamed = course.parent / "renamed"
+    shutil.copytree(helpers.NOTEBOOKS_DIR, renamed)
+    edit_notebook(renamed / "06_forward_pass.ipynb", remove_sigmoid)
+    with pytest.raises(ValueError, match=r"add no sigmoid to LogisticModel. Write sigmoid in a "
+                                         r"code cell tagged 'model'.*staticmethod\(sigmoid\)"):
+        helpers.model_from_notebooks(through=6, notebooks_dir=renamed)
 
 
 # --- the hyperparameters cell ------------------------------------------------------------------
