@@ -23,7 +23,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent
 DATA_DIR = ROOT / "data"
 NOTEBOOKS_DIR = ROOT / "notebooks"
-MNIST_FILE = DATA_DIR / "mnist_01.npz"
+MNIST_FILE = DATA_DIR / "mnist_5k.npz"
 BREAST_CANCER_FILE = DATA_DIR / "breast_cancer.csv"
 CHECKSUM_FILE = DATA_DIR / "SHA256SUMS"
 TFDS_INSTALL = "python -m pip install -r requirements-tfds.txt"
@@ -34,17 +34,20 @@ IMAGE_SHAPE = (28, 28)
 # Data
 # ---------------------------------------------------------------------------------------------
 
-def load_mnist(source="local"):
-    """Real MNIST images of the digits 0 and 1, ready for the model.
+def load_mnist(source="local", digits=(0, 1)):
+    """Real MNIST images of two digits, labelled 0 (the first digit) and 1 (the second).
 
     Parameters
     ----------
     source : {"local", "tfds"}
-        "local" (the default) reads the 1,000 images shipped in data/mnist_01.npz (800 train,
-        200 test, half zeros and half ones in each), after checking the file's SHA-256.
-        "tfds" loads every 0 and 1 of the full MNIST (12,665 train / 2,115 test) through
-        tensorflow-datasets, which downloads it once; install it first with
+        "local" (the default) reads the 5,000 images shipped in data/mnist_5k.npz, after checking
+        the file's SHA-256: 500 of each digit, 400 for training and 100 for testing, so any
+        pair gives 800 training and 200 test images, half of each digit.
+        "tfds" loads every image of the two digits in the full MNIST (for 0 and 1: 12,665 train,
+        2,115 test) through tensorflow-datasets, which downloads it once; install it first with
         `python -m pip install -r requirements-tfds.txt`.
+    digits : two different digits from 0 to 9, default (0, 1)
+        The two classes: images of digits[0] get the label 0, images of digits[1] the label 1.
 
     Returns
     -------
@@ -53,16 +56,34 @@ def load_mnist(source="local"):
     test_images : float64 array, shape (n_test, 28, 28), values in [0, 1]
     test_labels : int64 array, shape (n_test,), values 0 or 1
     """
+    digits = _check_digits(digits)
     if source == "local":
         raw = _read_local_mnist()
     elif source == "tfds":
-        raw = _read_tfds_mnist()
+        raw = _read_tfds_mnist(digits)
     else:
         raise ValueError(f"source must be 'local' (the shipped data) or 'tfds' (full MNIST "
                          f"through tensorflow-datasets), got {source!r}")
-    train_images, train_labels, test_images, test_labels = raw
-    return (_scale(train_images), train_labels.astype(np.int64),
-            _scale(test_images), test_labels.astype(np.int64))
+    train_images, train_digits, test_images, test_digits = raw
+    train_keep, test_keep = np.isin(train_digits, digits), np.isin(test_digits, digits)
+    return (_scale(train_images[train_keep]), (train_digits[train_keep] == digits[1]).astype(np.int64),
+            _scale(test_images[test_keep]), (test_digits[test_keep] == digits[1]).astype(np.int64))
+
+
+def _check_digits(digits):
+    """digits as a tuple of two different ints from 0 to 9, or a clear error."""
+    example = "for example digits=(4, 9): images of 4 get the label 0, images of 9 the label 1"
+    if isinstance(digits, (str, bytes)) or not hasattr(digits, "__len__") or len(digits) != 2:
+        raise ValueError(f"digits must be a pair of two different digits from 0 to 9 ({example}), "
+                         f"got {digits!r}")
+    for digit in digits:
+        if isinstance(digit, (bool, np.bool_)) or not isinstance(digit, (int, np.integer)) \
+                or not 0 <= digit <= 9:
+            raise ValueError(f"digits must be two different digits from 0 to 9 ({example}); "
+                             f"{digit!r} in {digits!r} is not one")
+    if digits[0] == digits[1]:
+        raise ValueError(f"digits must be two *different* digits ({example}), got {digits!r}")
+    return int(digits[0]), int(digits[1])
 
 
 def _scale(images):
@@ -136,7 +157,7 @@ def _as_array(values, name):
                          f"(got lists of different lengths)") from None
 
 
-def _read_tfds_mnist():
+def _read_tfds_mnist(digits):
     try:
         import tensorflow_datasets as tfds
     except ImportError as error:
@@ -147,14 +168,44 @@ def _read_tfds_mnist():
     arrays = []
     for split in ("train", "test"):
         dataset = tfds.load("mnist", split=split, as_supervised=True)
-        # Keep the zeros and ones inside TensorFlow's pipeline, then convert in large batches.
-        dataset = dataset.filter(lambda image, label: label <= 1).batch(4096)
+        # Keep the two digits inside TensorFlow's pipeline, then convert in large batches.
+        first, second = digits
+        dataset = dataset.filter(lambda image, label: (label == first) | (label == second))
+        dataset = dataset.batch(4096)
         images, labels = [np.empty((0, *IMAGE_SHAPE), np.uint8)], [np.empty(0, np.int64)]
         for image_batch, label_batch in tfds.as_numpy(dataset):
             images.append(image_batch.reshape(-1, *IMAGE_SHAPE))
             labels.append(label_batch)
         arrays += [np.concatenate(images).astype(np.uint8), np.concatenate(labels).astype(np.int64)]
     return tuple(arrays)
+
+
+def stratified_split(labels, fraction, rng):
+    """Row numbers (kept, split_off): `fraction` of each class's rows go to split_off.
+
+    Drawing from each class separately (a stratified split) keeps the share of each class the
+    same on both sides. Both lists of rows are shuffled with the numpy.random.Generator `rng`,
+    so the same seed gives the same split. Use it to set test or validation examples aside:
+    `train_rows, validation_rows = stratified_split(labels, 0.2, np.random.default_rng(0))`.
+    """
+    labels = _as_array(labels, "labels")
+    if labels.ndim != 1 or len(labels) == 0:
+        raise ValueError(f"labels must hold one label per example, shape (m,) with m >= 1, "
+                         f"got shape {labels.shape}")
+    if isinstance(fraction, (bool, np.bool_)) or not isinstance(fraction, (float, int, np.number)) \
+            or not 0 < fraction < 1:
+        raise ValueError(f"fraction must be a number between 0 and 1 (the share to split off), "
+                         f"got {fraction!r}")
+    if not isinstance(rng, np.random.Generator):
+        raise TypeError(f"rng must be a numpy.random.Generator (np.random.default_rng(seed)), "
+                        f"got {type(rng).__name__}")
+    split_off = []
+    for label in np.unique(labels):
+        rows = rng.permutation(np.flatnonzero(labels == label))
+        split_off.append(rows[:round(fraction * len(rows))])
+    split_off = np.concatenate(split_off)
+    kept = np.setdiff1d(np.arange(len(labels)), split_off)
+    return rng.permutation(kept), rng.permutation(split_off)
 
 
 def random_batch(X, y, batch_size, rng):

@@ -56,3 +56,38 @@ def test_where_float64_runs_out(LogisticModel):
     assert 1 - sigmoid(np.array([36.0]))[0] > 0 and 1 - sigmoid(np.array([37.0]))[0] == 0
     assert sigmoid(np.array([-745.0]))[0] > 0 and sigmoid(np.array([-746.0]))[0] == 0
     assert sigmoid(np.array([-40.0]))[0] > 0  # far from 0 at the scores where 1 - y_hat is 0
+
+
+@pytest.fixture(scope="module")
+def three_or_five():
+    """Notebook 11's harder pair, with a fifth of its training images set aside for validation."""
+    images, labels, _, _ = helpers.load_mnist(digits=(3, 5))
+    X = images.reshape(len(images), -1)
+    kept, aside = helpers.stratified_split(labels, 0.2, np.random.default_rng(10))
+    return X[kept], labels[kept], X[aside], labels[aside]
+
+
+def run(LogisticModel, data, **changes):
+    model = LogisticModel(784, seed=0)
+    return model.train(*data, verbose=False, **{**helpers.hyperparameters(), **changes})
+
+
+def test_on_3_vs_5_the_learning_rate_matters(LogisticModel, three_or_five):
+    """Notebooks 2 and 11: 0.001 crawls, 0.5 learns, 50 overshoots."""
+    small, good, large = (run(LogisticModel, three_or_five, learning_rate=rate)
+                          for rate in (0.001, 0.5, 50.0))
+    assert small["train_loss"][-1] > 0.5 and small["val_accuracy"][-1] < 0.9
+    assert good["train_loss"][-1] < 0.1 and good["val_accuracy"][-1] >= 0.94
+    assert max(large["train_loss"][10:]) > 1, "the training loss jumps about"
+    assert large["val_loss"][-1] > 10 * good["val_loss"][-1]
+
+
+def test_on_3_vs_5_small_batches_wander_and_long_training_overfits(LogisticModel, three_or_five):
+    rises = {size: int(np.sum(np.diff(run(LogisticModel, three_or_five, batch_size=size)["train_loss"]) > 0))
+             for size in (8, 64, 640)}
+    assert rises[8] > rises[64] > rises[640] == 0
+    long = run(LogisticModel, three_or_five, iterations=3000)
+    best = int(np.argmin(long["val_loss"]))
+    assert long["iteration"][best] < 600, "the validation loss is lowest early"
+    assert long["val_loss"][-1] > 1.2 * long["val_loss"][best], "and rises after"
+    assert long["train_loss"][-1] < long["val_loss"][-1] / 10, "a wide gap at the end"

