@@ -555,38 +555,53 @@ def _zeros_and_ones(values, name, function):
     return array.astype(np.int64)
 
 
-def plot_examples(images, labels, predictions=None, columns=8):
+def plot_examples(images, labels, predictions=None, columns=8, probabilities=None, titles=None):
     """A grid of images titled with their labels (0 or 1).
 
     With `predictions` (0 or 1 each), each title reads "predicted (true)" in green when the
-    prediction is right and in red when it is wrong.
+    prediction is right and in red when it is wrong. With `probabilities` (the model's
+    probability of a 1 for each image), the title adds it: "p = 0.39". `titles` (one string per
+    image) replaces the label titles, for images that are not examples, such as averages.
     """
     import matplotlib.pyplot as plt
     images = _as_array(images, "images")
     labels = _zeros_and_ones(labels, "labels", "plot_examples")
     if len(images) != len(labels) or len(images) == 0:
-        raise ValueError(f"plot_examples: need as many labels as images (at least one), got {len(images)} "
-                         f"images and {len(labels)} labels")
+        raise ValueError(f"plot_examples: need as many labels as images (at least one), got "
+                         f"{len(images)} images and {len(labels)} labels")
     if predictions is not None:
         predictions = _zeros_and_ones(predictions, "predictions", "plot_examples")
         if len(predictions) != len(labels):
-            raise ValueError(f"plot_examples: need one prediction per image, got {len(predictions)} predictions "
-                             f"for {len(images)} images")
+            raise ValueError(f"plot_examples: need one prediction per image, got "
+                             f"{len(predictions)} predictions for {len(images)} images")
+    if probabilities is not None:
+        probabilities = _as_array(probabilities, "probabilities").reshape(-1)
+        if len(probabilities) != len(images) or probabilities.dtype.kind not in "uif" \
+                or not np.all((probabilities >= 0) & (probabilities <= 1)):
+            raise ValueError(f"plot_examples: probabilities must be one number from 0 to 1 per "
+                             f"image ({len(images)}), got {probabilities[:5].tolist()}")
+    if titles is not None and (isinstance(titles, str) or len(titles) != len(images)):
+        raise ValueError(f"plot_examples: titles must be one string per image ({len(images)}), "
+                         f"got {titles!r}")
     columns = min(columns, len(images))
     rows = -(-len(images) // columns)
-    fig, axes = plt.subplots(rows, columns, figsize=(1.3 * columns, 1.5 * rows), squeeze=False)
+    height = 1.8 if probabilities is not None else 1.6
+    fig, axes = plt.subplots(rows, columns, figsize=(1.5 * columns, height * rows), squeeze=False)
     for index, ax in enumerate(axes.flat):
         if index >= len(images):
             ax.axis("off")
             continue
-        label = labels[index]
-        if predictions is None:
-            _draw_digit(ax, images[index], f"label {label}")
+        label, color = labels[index], "black"
+        if titles is not None:
+            title = str(titles[index])
+        elif predictions is None:
+            title = f"label {label}"
         else:
-            predicted = predictions[index]
-            right = predicted == label
-            _draw_digit(ax, images[index], f"{predicted} (true {label})",
-                        color="tab:green" if right else "tab:red")
+            title = f"{predictions[index]} (true {label})"
+            color = "tab:green" if predictions[index] == label else "tab:red"
+        if probabilities is not None:
+            title += f"\np = {probabilities[index]:.2f}"
+        _draw_digit(ax, images[index], title, color=color)
     fig.tight_layout()
     return fig
 
@@ -598,7 +613,7 @@ def plot_history(history):
     ("train_loss", "val_loss", "val_accuracy", ...) to a list of the same length.
     """
     import matplotlib.pyplot as plt
-    from matplotlib.ticker import LogLocator, NullFormatter
+    from matplotlib.ticker import LogLocator, MaxNLocator, NullFormatter
     if "iteration" not in history:
         raise ValueError(f"history must have an 'iteration' entry, got keys {sorted(history)}")
     steps = history["iteration"]
@@ -610,7 +625,8 @@ def plot_history(history):
                              f"{len(steps)} iterations")
         ax.plot(steps, history[key], label=key.replace("_", " "))
     # A log scale shows the loss still falling long after the first steep drop.
-    loss_ax.set(xlabel="iteration", ylabel="binary cross-entropy", title="Loss", yscale="log")
+    loss_ax.set(xlabel="iteration", ylabel="binary cross-entropy (log scale)", title="Loss",
+                yscale="log")
     accuracy_ax.set(xlabel="iteration", ylabel="accuracy", title="Accuracy")
     # Ticks at 1, 2 and 5 times powers of ten, labelled 0.2 rather than 2 x 10^-1.
     loss_ax.yaxis.set_major_locator(LogLocator(subs=(1.0, 2.0, 5.0)))
@@ -618,6 +634,7 @@ def plot_history(history):
     loss_ax.yaxis.set_minor_formatter(NullFormatter())
     accuracy_ax.yaxis.set_major_formatter(lambda value, _: f"{value:.0%}")
     for ax in (loss_ax, accuracy_ax):
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))  # iterations are whole numbers
         ax.grid(alpha=0.3)
         if ax.lines:
             ax.legend()

@@ -1,6 +1,7 @@
 """A copy of the course, anywhere, runs its own notebooks: the promise that a learner's edit carries
 forward, checked end to end with real kernels (nbclient and nbval, as a learner or CI runs them)."""
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -65,7 +66,7 @@ def test_an_edit_in_a_copy_runs_in_that_copy(course):
     original = nbformat.read(ROOT / "notebooks" / "11_training_the_model.ipynb", as_version=4)
     copied = run_notebook(course / "notebooks" / "11_training_the_model.ipynb", allow_errors=True)
     assert printed(copied) != printed(original)
-    assert "before training, train: accuracy  50.0%" in "".join(printed(copied))  # every z > 0
+    assert re.search(r"before training, train *: accuracy  50.0%", "".join(printed(copied)))  # z > 0
 
     code, failed, log = nbval(course)
     assert code != 0, log

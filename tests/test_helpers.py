@@ -401,3 +401,21 @@ def test_a_csv_with_windows_line_endings_is_explained(tmp_path, monkeypatch):
     with pytest.raises(ValueError, match=r"line endings were changed to Windows' CRLF.*"
                                          r"git checkout -- data/breast_cancer.csv"):
         helpers.load_breast_cancer()
+
+
+def test_plot_examples_with_titles_and_probabilities(mnist):
+    fig = helpers.plot_examples(mnist[0][:2], [0, 1], titles=["average 0", "average 1"])
+    assert [ax.get_title() for ax in fig.axes] == ["average 0", "average 1"]
+    fig = helpers.plot_examples(mnist[0][:2], [0, 1], [1, 1], probabilities=[0.612, 0.97])
+    assert [ax.get_title() for ax in fig.axes] == ["1 (true 0)\np = 0.61", "1 (true 1)\np = 0.97"]
+    with pytest.raises(ValueError, match="probabilities must be one number from 0 to 1 per image"):
+        helpers.plot_examples(mnist[0][:2], [0, 1], probabilities=[0.5, 1.5])
+    with pytest.raises(ValueError, match="titles must be one string per image"):
+        helpers.plot_examples(mnist[0][:2], [0, 1], titles="average")
+
+
+def test_plot_history_counts_iterations_in_whole_numbers():
+    fig = helpers.plot_history({"iteration": [0, 1, 2], "train_loss": [0.7, 0.5, 0.4]})
+    ticks = fig.axes[0].get_xticks()
+    assert np.allclose(ticks, np.round(ticks))
+    assert "log scale" in fig.axes[0].get_ylabel()
