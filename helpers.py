@@ -388,6 +388,23 @@ def _attributes(model_class):
     return attributes
 
 
+def model_source(through=max(MODEL_NOTEBOOKS), notebooks_dir=None):
+    """The code of the cells tagged `model` in notebooks 5..`through`, as one text.
+
+    Exactly what `model_from_notebooks` runs, in order, each cell headed by a comment naming its
+    notebook and cell: the whole model in one place.
+    """
+    folder = notebooks_folder(notebooks_dir)
+    model_from_notebooks(through, folder)  # the same checks, and the same errors, as the class
+    parts = []
+    for number, name in MODEL_NOTEBOOKS.items():
+        if number <= through:
+            for cell, source in _tagged(_code_cells(folder / name), "model"):
+                parts.append(f"# ---- {name}, cell {cell} " + "-" * max(0, 70 - len(name)) +
+                             f"\n{source.strip()}\n")
+    return "\n\n".join(parts)
+
+
 def _build_model(folder, notebooks, cells):
     digest = hashlib.sha256(repr((str(folder), sorted(cells.items()))).encode()).hexdigest()
     module_name = f"course_model_{digest[:16]}"

@@ -232,3 +232,15 @@ def test_an_untagged_hyperparameters_cell_is_refused(course):
     with pytest.raises(ValueError, match=r"02_hyperparameters.ipynb has no code cell tagged "
                                          r"'hyperparameters'.*add the tag"):
         helpers.hyperparameters(course)
+
+
+def test_model_source_is_what_model_from_notebooks_runs(course):
+    source = helpers.model_source(notebooks_dir=course)
+    for name in helpers.MODEL_NOTEBOOKS.values():
+        assert f"# ---- {name}, cell " in source
+    for piece in ("class LogisticModel", "def sigmoid(", "def backward(", "def update(", "def train("):
+        assert source.count(piece) == 1, piece
+    assert "def train(" not in helpers.model_source(through=9, notebooks_dir=course)
+    retag(course, "07_backward_pass.ipynb", "backward", [])
+    with pytest.raises(ValueError, match="07_backward_pass.ipynb has no code cell tagged 'model'"):
+        helpers.model_source(notebooks_dir=course)

@@ -84,3 +84,33 @@ def test_readme_own_data_example_runs(capsys):
     assert namespace["accuracy"] > 0.9
     assert namespace["labels"].shape == namespace["probabilities"].shape == (100,)
     assert len(capsys.readouterr().out.splitlines()) == 10
+
+
+def first_cell(path):
+    return "".join(json.loads(path.read_text(encoding="utf-8"))["cells"][0]["source"])
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_notebook_opens_with_objectives_prerequisites_and_time(path):
+    first = first_cell(path)
+    assert "By the end of this notebook you will be able to" in first
+    assert "**Prerequisites:**" in first
+    minutes = re.search(r"\*\*Time:\*\* about (\d+) minutes", first)
+    assert minutes and 5 <= int(minutes.group(1)) <= 30, "at most about 30 minutes per notebook"
+
+
+def test_readme_table_gives_each_notebooks_objectives_and_time():
+    readme = (ROOT / "README.md").read_text()
+    for path in NOTEBOOKS:
+        minutes = re.search(r"\*\*Time:\*\* about (\d+) minutes", first_cell(path)).group(1)
+        row = next((line for line in readme.splitlines() if f"`{path.stem}`" in line), "")
+        assert f"| {minutes} min |" in row, f"README's row for {path.stem} must give {minutes} min"
+
+
+def test_glossary_links_point_at_entries():
+    glossary = (ROOT / "notebooks" / "glossary.md").read_text()
+    anchors = set(re.findall(r'<a id="([\w-]+)"></a>', glossary))
+    for path in NOTEBOOKS:
+        text = json.dumps(json.loads(path.read_text(encoding="utf-8"))["cells"])
+        for anchor in re.findall(r"glossary\.md#([\w-]+)", text):
+            assert anchor in anchors, f"{path.name} links to glossary.md#{anchor}, which is not there"
