@@ -395,14 +395,11 @@ def model_source(through=max(MODEL_NOTEBOOKS), notebooks_dir=None):
     notebook and cell: the whole model in one place.
     """
     folder = notebooks_folder(notebooks_dir)
-    model_from_notebooks(through, folder)  # the same checks, and the same errors, as the class
-    parts = []
-    for number, name in MODEL_NOTEBOOKS.items():
-        if number <= through:
-            for cell, source in _tagged(_code_cells(folder / name), "model"):
-                parts.append(f"# ---- {name}, cell {cell} " + "-" * max(0, 70 - len(name)) +
-                             f"\n{source.strip()}\n")
-    return "\n\n".join(parts)
+    model_from_notebooks(through, folder)  # the same checks and errors; it keeps the cells it ran
+    cells = _built_models[(folder, int(through))][0]
+    return "\n\n".join(f"# ---- {MODEL_NOTEBOOKS[number]}, cell {cell} ".ljust(90, "-") +
+                         f"\n{source.strip()}\n"
+                         for number, tagged_cells in cells.items() for cell, source in tagged_cells)
 
 
 def _build_model(folder, notebooks, cells):

@@ -1,6 +1,5 @@
 """A copy of the course, anywhere, runs its own notebooks: the promise that a learner's edit carries
 forward, checked end to end with real kernels (nbclient and nbval, as a learner or CI runs them)."""
-import json
 import re
 import shutil
 import subprocess
@@ -12,6 +11,7 @@ from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError
 
 import helpers
+from notebook_edits import replace_in_cell
 
 pytestmark = pytest.mark.slow
 
@@ -26,13 +26,6 @@ def course(tmp_path):
     shutil.copytree(ROOT, copy, ignore=shutil.ignore_patterns(
         ".git", ".venv", "*.egg-info", "__pycache__", ".ipynb_checkpoints", ".pytest_cache"))
     return copy
-
-
-def edit_cell_source(path, old, new):
-    notebook = json.loads(path.read_text(encoding="utf-8"))
-    cell = next(c for c in notebook["cells"] if old in "".join(c["source"]))
-    cell["source"] = "".join(cell["source"]).replace(old, new)
-    path.write_text(json.dumps(notebook, indent=1), encoding="utf-8")
 
 
 def run_notebook(path, allow_errors=False):
@@ -61,7 +54,7 @@ def nbval(folder):
 
 def test_an_edit_in_a_copy_runs_in_that_copy(course):
     notebook_6 = course / "notebooks" / "06_forward_pass.ipynb"
-    edit_cell_source(notebook_6, SCORES, SCORES + " + 100")
+    replace_in_cell(notebook_6, SCORES, SCORES + " + 100")
 
     original = nbformat.read(ROOT / "notebooks" / "11_training_the_model.ipynb", as_version=4)
     copied = run_notebook(course / "notebooks" / "11_training_the_model.ipynb", allow_errors=True)
@@ -75,7 +68,7 @@ def test_an_edit_in_a_copy_runs_in_that_copy(course):
         "06_forward_pass", "07_backward_pass", "08_update_parameters", "09_model_performance",
         "10_training_loop", "11_training_the_model", "12_additional_example")], log
 
-    edit_cell_source(notebook_6, SCORES + " + 100", SCORES)
+    replace_in_cell(notebook_6, SCORES + " + 100", SCORES)
     code, failed, log = nbval(course)
     assert code == 0 and failed == [], log
 
@@ -83,7 +76,7 @@ def test_an_edit_in_a_copy_runs_in_that_copy(course):
 @pytest.mark.parametrize("notebook", ["04_mini_batch", "08_update_parameters", "10_training_loop",
                                       "11_training_the_model"])
 def test_an_emptied_hyperparameters_cell_stops_the_notebooks_that_need_it(course, notebook):
-    edit_cell_source(course / "notebooks" / "02_hyperparameters.ipynb",
+    replace_in_cell(course / "notebooks" / "02_hyperparameters.ipynb",
                      "learning_rate = 0.5", "# learning_rate emptied by a learner")
     with pytest.raises(CellExecutionError) as error:
         run_notebook(course / "notebooks" / f"{notebook}.ipynb")

@@ -1,5 +1,4 @@
 """Unit tests of helpers.py: data loading, the batch sampler, notebook cells, figures."""
-import json
 import shutil
 import subprocess
 import sys
@@ -11,6 +10,7 @@ from matplotlib.colors import to_rgba
 from matplotlib.figure import Figure
 
 import helpers
+from notebook_edits import set_hyperparameters
 
 ROOT = Path(helpers.__file__).resolve().parent
 
@@ -219,11 +219,7 @@ def notebooks_with_hyperparameters(tmp_path, source):
     """A copy of the notebooks whose tagged hyperparameters cell holds `source`."""
     copy = tmp_path / "notebooks"
     shutil.copytree(ROOT / "notebooks", copy)
-    path = copy / "02_hyperparameters.ipynb"
-    notebook = json.loads(path.read_text())
-    cell = next(c for c in notebook["cells"] if "hyperparameters" in c["metadata"].get("tags", []))
-    cell["source"] = source
-    path.write_text(json.dumps(notebook))
+    set_hyperparameters(copy, source)
     return copy
 
 

@@ -1,5 +1,4 @@
 """The finished LogisticModel, exactly as notebooks 5-10 build it (helpers.model_from_notebooks)."""
-import json
 import pickle
 import shutil
 
@@ -9,6 +8,7 @@ from sklearn.linear_model import LogisticRegression
 from threadpoolctl import threadpool_limits
 
 import helpers
+from notebook_edits import replace_in_cell
 
 
 @pytest.fixture(scope="module")
@@ -275,13 +275,7 @@ def test_model_from_notebooks_rejects_bad_through(through):
 
 
 def edit_model_cell(folder, notebook, old, new):
-    path = folder / notebook
-    content = json.loads(path.read_text())
-    cells = [c for c in content["cells"] if "model" in c["metadata"].get("tags", [])]
-    sources = ["".join(c["source"]) for c in cells]
-    index = next(i for i, source in enumerate(sources) if old in source)
-    cells[index]["source"] = sources[index].replace(old, new)
-    path.write_text(json.dumps(content))
+    replace_in_cell(folder / notebook, old, new, tag="model")
 
 
 def test_an_edit_to_notebook_6_changes_the_finished_model(tmp_path):

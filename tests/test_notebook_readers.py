@@ -1,6 +1,5 @@
 """helpers.hyperparameters() and helpers.model_from_notebooks(): which notebooks they read, and the
 errors they give when a notebook is missing, damaged, untagged or incomplete."""
-import json
 import shutil
 import subprocess
 import sys
@@ -8,6 +7,7 @@ import sys
 import pytest
 
 import helpers
+from notebook_edits import edit_notebook, set_hyperparameters
 
 ROOT = helpers.ROOT
 
@@ -18,18 +18,6 @@ def course(tmp_path):
     folder = tmp_path / "course" / "notebooks"
     shutil.copytree(helpers.NOTEBOOKS_DIR, folder)
     return folder
-
-
-def edit_notebook(path, change):
-    notebook = json.loads(path.read_text(encoding="utf-8"))
-    change(notebook["cells"])
-    path.write_text(json.dumps(notebook), encoding="utf-8")
-
-
-def set_hyperparameters(folder, source):
-    def change(cells):
-        next(c for c in cells if "hyperparameters" in c["metadata"].get("tags", []))["source"] = source
-    edit_notebook(folder / "02_hyperparameters.ipynb", change)
 
 
 # --- which folder ------------------------------------------------------------------------------
