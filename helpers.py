@@ -9,12 +9,14 @@ built. The model itself is written in the notebooks, never here.
 Importing this module is fast and imports neither matplotlib nor TensorFlow: each is imported
 by the first function that needs it.
 """
+import contextlib
 import hashlib
 import io
 import json
 import linecache
 import re
 import sys
+import traceback
 import types
 from pathlib import Path
 
@@ -434,6 +436,7 @@ def _build_model(folder, notebooks, cells):
                              f"{_tag_advice(notebooks[number], missing)}")
     model_class.__module__ = module_name
     model_class.notebooks_dir = folder
+    model_class.through = max(cells)
     module = types.ModuleType(module_name, f"LogisticModel built from the notebooks in {folder}")
     module.LogisticModel = model_class
     sys.modules[module_name] = module  # a real module: models pickle and unpickle
@@ -517,6 +520,101 @@ def _run_cells(cells, path, namespace):
         filename = f"{path}, cell {number}"
         linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
         exec(compile(source, filename, "exec"), namespace)
+
+
+# ---------------------------------------------------------------------------------------------
+# Checks of the learner's code
+# ---------------------------------------------------------------------------------------------
+
+class CheckFailed(AssertionError):
+    """A check of the learner's code failed. Shown as its message alone, without a traceback:
+    the message says what was checked, on which input, what came back and the likely cause."""
+
+    def __init__(self, message, piece=None):
+        super().__init__(message)
+        self.piece = piece
+
+    def _render_traceback_(self):  # IPython shows these lines instead of a traceback
+        return str(self).splitlines()
+
+
+class NotWrittenYet(CheckFailed):
+    """A check ran into code that still raises NotImplementedError: an exercise not yet done."""
+
+
+@contextlib.contextmanager
+def check(piece, verified):
+    """Run the `assert`s of one check of `piece`; print one line that says what was verified.
+
+        with helpers.check("sigmoid", "values at 0 and ±ln 3, symmetry, no overflow at ±1000"):
+            assert ..., "what is wrong, on which input, expected and got, the likely cause"
+
+    A failed assert stops with its message (and no traceback); code that still raises
+    NotImplementedError is reported as not written yet, naming the piece and its notebook.
+    Any other error in the learner's code keeps its traceback, which points at the line.
+    """
+    try:
+        yield
+    except NotImplementedError as error:
+        raise NotWrittenYet(_not_written_message(piece, error), piece) from None
+    except CheckFailed:
+        raise
+    except NameError as error:  # the cell that defines it has not been run in this kernel
+        raise CheckFailed(f"✗ {piece} could not be checked: {error}. Run the cells above this "
+                          f"check first (from the top: Run > Run All Above Selected Cell).",
+                          piece) from None
+    except AssertionError as error:
+        raise CheckFailed(f"✗ {piece}: {error}", piece) from None
+    print(f"✓ {piece}: {verified}")
+
+
+def _not_written_message(piece, error):
+    """Which piece still raises NotImplementedError: the one checked, or one it calls."""
+    frames = traceback.extract_tb(error.__traceback__)
+    stub = frames[-1].name if frames else piece
+    if stub in (piece, "<module>") or stub.startswith("<"):
+        return (f"✗ {piece} is not written yet: fill in its cell above (it still says "
+                f"`raise NotImplementedError()`), run that cell, then run this check again.")
+    where = next((f" in {COURSE_NOTEBOOKS[number - 1]}" for number, pieces in MODEL_PIECES.items()
+                  if stub in pieces or (stub == "__init__" and number == 5)), "")
+    return (f"✗ {piece} could not be checked: it calls {stub}, which is not written yet{where}. "
+            f"Write {stub} first, save that notebook, then run this check again.")
+
+
+_passed_checks = set()  # names of the model modules whose earlier checks all passed
+
+
+def check_earlier_exercises(model_class):
+    """Stop, with one message, unless notebooks 5..N (those `model_class` was built from) are
+    finished: every piece written and every check there (its cells tagged `check`) passing.
+
+    Each check runs as in its own notebook, with only `np`, `helpers` and `LogisticModel`.
+    Call it right after `model_from_notebooks`, in the first cell of a notebook: the learner
+    learns at once which earlier exercise to finish, instead of meeting a broken piece later.
+    """
+    folder, through = getattr(model_class, "notebooks_dir", None), getattr(model_class, "through", None)
+    if folder is None or through is None:
+        raise TypeError(f"check_earlier_exercises needs the class from helpers.model_from_notebooks, "
+                        f"got {model_class!r}")
+    if model_class.__module__ in _passed_checks:
+        return
+    for number, name in MODEL_NOTEBOOKS.items():
+        if number > through:
+            break
+        path = folder / name
+        for cell, source in _tagged(_code_cells(path), "check"):
+            namespace = {"np": np, "helpers": sys.modules[__name__], "LogisticModel": model_class}
+            try:
+                with contextlib.redirect_stdout(io.StringIO()):
+                    _run_cells([(cell, source)], path, namespace)
+            except CheckFailed as failure:
+                what = (f"{failure.piece} is not written yet" if isinstance(failure, NotWrittenYet)
+                        else f"its check of {failure.piece} fails")
+                raise CheckFailed(
+                    f"✗ Finish {name} first: {what}.\n{failure}\n"
+                    f"Open {name} (in {folder}), correct it, save the notebook, then run this "
+                    f"cell again.", failure.piece) from None
+    _passed_checks.add(model_class.__module__)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -1,0 +1,12 @@
+# nbgrader's configuration for a classroom: the course's repository is the course folder, and
+# notebooks/ (the worked edition, with its solution markers and graded checks) is the source of
+# the assignment "notebooks". Commands, run at the repository's root (README.md, "For teachers"):
+#     nbgrader generate_assignment notebooks --force   # release/notebooks/: the exercise edition
+#     nbgrader autograde notebooks                      # submitted/<student>/notebooks/ -> autograded/
+#     nbgrader generate_feedback notebooks              # feedback/<student>/notebooks/*.html
+c = get_config()  # noqa: F821 (defined by nbgrader when it reads this file)
+
+c.CourseDirectory.root = "."
+c.CourseDirectory.source_directory = "."
+# A check runs well under a second; the longest cell (a training run in notebook 11) a few seconds.
+c.Execute.timeout = 120
