@@ -114,7 +114,7 @@ def test_a_mistyped_tag_names_the_piece_and_the_cell(course):
         helpers.model_from_notebooks(through=6, notebooks_dir=course)
     message = str(error.value)
     assert "06_forward_pass.ipynb: its cells tagged 'model'" in message
-    assert "add no sigmoid, forward to LogisticModel" in message
+    assert "add no sigmoid to LogisticModel" in message
     assert "defines sigmoid but is not tagged 'model' (its tags: ['modle'])" in message
 
 
@@ -157,8 +157,8 @@ def test_every_untagged_piece_is_named_at_once_and_static_methods_are_explained(
     with pytest.raises(ValueError) as error:
         helpers.model_from_notebooks(through=6, notebooks_dir=course)
     message = str(error.value)
-    for cell, first, piece in [(5, "scores", "scores"), (7, "sigmoid", "sigmoid"),
-                               (7, "sigmoid", "forward"), (9, "binary_cross_entropy", "loss")]:
+    for cell, first, piece in [(5, "scores", "scores"), (8, "sigmoid", "sigmoid"),
+                               (11, "forward", "forward"), (26, "loss", "loss")]:
         assert f"ell {cell} (def {first}(" in message and f") defines {piece} but" in message
 
     def remove_sigmoid(cells):

@@ -76,6 +76,14 @@ def test_later_notebooks_get_the_model_from_the_earlier_ones():
         assert f"helpers.model_from_notebooks(through={number - 1})" in code, TASKS[number - 1]
 
 
+def test_later_notebooks_stop_in_their_first_cell_until_earlier_exercises_are_done():
+    for name in TASKS[5:]:
+        first = code_of(name)[0]
+        # Bound first, then checked: under grading, the later checks still get the class.
+        assert re.search(r"LogisticModel = helpers\.model_from_notebooks\(.*"
+                         r"\nhelpers\.check_earlier_exercises\(LogisticModel\)", first, re.S), name
+
+
 def test_readme_own_data_example_runs(capsys):
     readme = (ROOT / "README.md").read_text()
     code = re.search(r"## Your own data.*?```python\n(.*?)```", readme, re.S).group(1)

@@ -43,15 +43,19 @@ def exercise_notebook(path):
 
 
 def build(target):
-    """Write the whole exercise edition into `target` (created, or emptied first)."""
-    if target.exists():
-        shutil.rmtree(target)
-    target.mkdir(parents=True)
-    for path in sorted(SOURCE.iterdir()):
-        if path.suffix == ".ipynb":
-            (target / path.name).write_text(exercise_notebook(path), encoding="utf-8")
-        elif path.is_file() and not path.name.startswith("."):
-            shutil.copyfile(path, target / path.name)
+    """Write the whole exercise edition into `target`, replacing it only once all of it is built."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=target.parent) as scratch:
+        fresh = Path(scratch) / target.name
+        fresh.mkdir()
+        for path in sorted(SOURCE.iterdir()):
+            if path.suffix == ".ipynb":
+                (fresh / path.name).write_text(exercise_notebook(path), encoding="utf-8")
+            elif path.is_file() and not path.name.startswith("."):
+                shutil.copyfile(path, fresh / path.name)
+        if target.exists():
+            shutil.rmtree(target)
+        fresh.rename(target)
 
 
 def stale_files(target=TARGET):

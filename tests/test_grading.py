@@ -1,0 +1,176 @@
+"""Grading is honest: nbgrader itself, with the repository's nbgrader_config.py and the commands
+README.md gives teachers, in a temporary course folder, offline.
+
+- The worked edition, submitted as a student's work, gets full marks.
+- The untouched exercise edition gets zero on every check, and every check's message (also in
+  the feedback) says the exercise is not written yet.
+- Planted mistakes lose the points of the check of the piece that is wrong, and only those: the
+  checks of later pieces, which feed known inputs, still pass.
+- What nbgrader releases is the exercise edition in exercises/.
+- The exercise edition with the solutions pasted back in runs, and prints what the worked edition
+  printed (nbval compares every output).
+"""
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import helpers
+from test_exercises import MODEL_MISTAKES, grading, plant, source
+
+pytestmark = pytest.mark.slow
+
+ROOT = helpers.ROOT
+BIN = Path(sys.executable).parent
+ASSIGNMENT = "notebooks"
+# One planted mistake in each of the model's notebooks 5-10: six students, each submitting the
+# worked edition with that one mistake.
+PLANTED = {f"planted_{m['number']:02}": m
+           for m in {m["number"]: m for m in reversed(MODEL_MISTAKES)}.values()}
+
+
+def run_nbgrader(course, *arguments):
+    """One of README.md's teacher commands, in `course`; nbgrader finds alembic on PATH."""
+    environment = {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}"}
+    result = subprocess.run([str(BIN / "nbgrader"), *arguments], cwd=course, env=environment,
+                            capture_output=True, text=True, timeout=900)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    return result
+
+
+def readme_teacher_commands():
+    """The nbgrader commands of README.md's section for teachers, in order."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## For teachers", 1)[1].split("\n## ", 1)[0]
+    return [line.split()[1:] for block in re.findall(r"```bash\n(.+?)\n\s*```", section, re.S)
+            for line in map(str.strip, block.splitlines()) if line.startswith("nbgrader ")]
+
+
+@pytest.fixture(scope="module")
+def course(tmp_path_factory):
+    """A course folder graded with README's commands: one student per kind of submission."""
+    course = tmp_path_factory.mktemp("classroom")
+    shutil.copy(ROOT / "nbgrader_config.py", course)
+    shutil.copytree(ROOT / "notebooks", course / ASSIGNMENT,
+                    ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
+    commands = readme_teacher_commands()
+    assert [command[0] for command in commands] == \
+        ["generate_assignment", "autograde", "generate_feedback"], commands
+    run_nbgrader(course, *commands[0])
+
+    submitted = course / "submitted"
+    shutil.copytree(course / ASSIGNMENT, submitted / "worked" / ASSIGNMENT)
+    shutil.copytree(course / "release" / ASSIGNMENT, submitted / "untouched" / ASSIGNMENT)
+    for student, mistake in PLANTED.items():
+        folder = submitted / student / ASSIGNMENT
+        shutil.copytree(course / ASSIGNMENT, folder)
+        plant(folder, mistake)
+    for command in commands[1:]:
+        run_nbgrader(course, *command)
+    return course
+
+
+def scores(course, student):
+    """{grade_id: (score, max_score)} of the student's graded checks, from the gradebook."""
+    from nbgrader.api import Gradebook
+    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gradebook:
+        submission = gradebook.find_submission(ASSIGNMENT, student)
+        return {grade.name: (grade.score, grade.max_score)
+                for notebook in submission.notebooks for grade in notebook.grades}
+
+
+def autograded_failures(course, student):
+    """{grade_id: error message} of the graded cells that failed in the student's run."""
+    failures = {}
+    for path in sorted((course / "autograded" / student / ASSIGNMENT).glob("*.ipynb")):
+        for cell in json.loads(path.read_text(encoding="utf-8"))["cells"]:
+            errors = [output for output in cell.get("outputs", []) if output["output_type"] == "error"]
+            if grading(cell).get("grade") and errors:
+                failures[grading(cell)["grade_id"]] = f"{errors[0]['ename']}: {errors[0]['evalue']}"
+    return failures
+
+
+def test_the_release_is_the_exercise_edition(course):
+    for path in sorted((ROOT / "exercises").glob("*.ipynb")):
+        released = json.loads((course / "release" / ASSIGNMENT / path.name).read_text(encoding="utf-8"))
+        ours = json.loads(path.read_text(encoding="utf-8"))
+        assert [source(c) for c in released["cells"]] == [source(c) for c in ours["cells"]], path.name
+        assert [grading(c) for c in released["cells"]] == [grading(c) for c in ours["cells"]], path.name
+
+
+def test_the_worked_edition_gets_full_marks(course):
+    graded = scores(course, "worked")
+    assert len(graded) >= 20, graded
+    assert {name: score for name, score in graded.items() if score[0] != score[1]} == {}
+    assert autograded_failures(course, "worked") == {}
+
+
+def test_the_untouched_exercise_edition_gets_zero_and_says_not_written_yet(course):
+    graded = scores(course, "untouched")
+    assert graded.keys() == scores(course, "worked").keys()
+    assert {name: score for name, score in graded.items() if score[0] != 0} == {}
+    failures = autograded_failures(course, "untouched")
+    assert failures.keys() == graded.keys()
+    said_otherwise = {name: message for name, message in failures.items()
+                      if not message.startswith("NotWrittenYet: ✗") or "not written yet" not in message}
+    assert said_otherwise == {}
+    feedback = "".join(path.read_text(encoding="utf-8") for path in
+                       (course / "feedback" / "untouched" / ASSIGNMENT).glob("*.html"))
+    assert feedback.count("not written yet") >= len(graded)
+
+
+@pytest.mark.parametrize("student", sorted(PLANTED))
+def test_a_planted_mistake_loses_the_points_of_its_check_and_only_those(course, student):
+    mistake = PLANTED[student]
+    graded = scores(course, student)
+    lost = {name for name, (score, maximum) in graded.items() if score < maximum}
+    assert mistake["check"] in lost, f"{mistake['description']}: {mistake['check']} kept its points"
+    owners = {grading(cell)["grade_id"]: number for number in range(1, 13)
+              for cell in json.loads((ROOT / "notebooks" / helpers.COURSE_NOTEBOOKS[number - 1])
+                                     .read_text(encoding="utf-8"))["cells"] if grading(cell)}
+    assert {name for name in lost if owners[name] != mistake["number"]} == set(), \
+        f"{mistake['description']} is punished in other notebooks too"
+    message = autograded_failures(course, student)[mistake["check"]]
+    assert message.startswith("CheckFailed: ✗"), message
+    feedback = (course / "feedback" / student / ASSIGNMENT /
+                helpers.COURSE_NOTEBOOKS[mistake["number"] - 1].replace(".ipynb", ".html"))
+    first_line = message.removeprefix("CheckFailed: ").splitlines()[0]
+    assert first_line.split(":")[0] in feedback.read_text(encoding="utf-8")
+
+
+def test_the_exercise_edition_with_the_solutions_pasted_back_prints_what_the_worked_one_does(tmp_path):
+    """Each stub gets back the lines between the markers; the worked outputs are the reference."""
+    copy = tmp_path / "course" / "notebooks"
+    copy.mkdir(parents=True)
+    for path in sorted((ROOT / "exercises").glob("*.ipynb")):
+        exercise = json.loads(path.read_text(encoding="utf-8"))
+        worked = json.loads((ROOT / "notebooks" / path.name).read_text(encoding="utf-8"))
+        for mine, theirs in zip(exercise["cells"], worked["cells"], strict=True):
+            if grading(mine).get("solution"):
+                mine["source"] = paste_solutions(source(mine), source(theirs))
+                assert mine["source"] == re.sub(r"[ \t]*### (BEGIN|END) SOLUTION\n", "", source(theirs))
+            if mine["cell_type"] == "code":
+                mine["outputs"], mine["execution_count"] = theirs["outputs"], theirs["execution_count"]
+        (copy / path.name).write_text(json.dumps(exercise, indent=1), encoding="utf-8")
+    result = subprocess.run(
+        [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-o", "addopts=", "-q",
+         "--nbval", "--nbval-current-env", "-n", "2", "--dist", "loadfile", "notebooks"],
+        cwd=copy.parent, capture_output=True, text=True, timeout=900)
+    assert result.returncode == 0, result.stdout[-4000:]
+
+
+def paste_solutions(exercise_source, worked_source):
+    """The exercise cell with each `# YOUR CODE HERE` stub replaced by the worked solution's lines."""
+    regions = re.findall(r"[ \t]*### BEGIN SOLUTION\n(.*?)[ \t]*### END SOLUTION\n?",
+                         worked_source, re.S)
+    stubs = list(re.finditer(r"[ \t]*# YOUR CODE HERE\n[ \t]*raise NotImplementedError\(\)\n?",
+                             exercise_source))
+    assert len(regions) == len(stubs), (len(regions), len(stubs), exercise_source)
+    for stub, region in reversed(list(zip(stubs, regions))):
+        exercise_source = exercise_source[:stub.start()] + region + exercise_source[stub.end():]
+    return exercise_source
