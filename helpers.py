@@ -559,7 +559,12 @@ def check(piece, verified):
         raise NotWrittenYet(_not_written_message(piece, error), piece) from None
     except CheckFailed:
         raise
-    except NameError as error:  # the cell that defines it has not been run in this kernel
+    except NameError as error:
+        if _rerunning_checks:  # only cells tagged `model` ran: a name from another cell is missing
+            raise CheckFailed(
+                f"✗ {piece} could not be checked: {error}. When a later notebook builds the model, "
+                f"only the cells tagged 'model' run: put what {piece} uses (a function of your own, "
+                f"an import) in a cell tagged 'model', and save the notebook.", piece) from None
         raise CheckFailed(f"✗ {piece} could not be checked: {error}. Run the cells above this "
                           f"check first (from the top: Run > Run All Above Selected Cell).",
                           piece) from None
@@ -582,6 +587,7 @@ def _not_written_message(piece, error):
 
 
 _passed_checks = set()  # names of the model modules whose earlier checks all passed
+_rerunning_checks = False  # True while check_earlier_exercises runs the checks of earlier notebooks
 
 
 def check_earlier_exercises(model_class):
@@ -596,8 +602,18 @@ def check_earlier_exercises(model_class):
     if folder is None or through is None:
         raise TypeError(f"check_earlier_exercises needs the class from helpers.model_from_notebooks, "
                         f"got {model_class!r}")
+    global _rerunning_checks
     if model_class.__module__ in _passed_checks:
         return
+    _rerunning_checks = True
+    try:
+        _run_earlier_checks(model_class, folder, through)
+    finally:
+        _rerunning_checks = False
+    _passed_checks.add(model_class.__module__)
+
+
+def _run_earlier_checks(model_class, folder, through):
     for number, name in MODEL_NOTEBOOKS.items():
         if number > through:
             break
@@ -607,14 +623,20 @@ def check_earlier_exercises(model_class):
             try:
                 with contextlib.redirect_stdout(io.StringIO()):
                     _run_cells([(cell, source)], path, namespace)
-            except CheckFailed as failure:
-                what = (f"{failure.piece} is not written yet" if isinstance(failure, NotWrittenYet)
-                        else f"its check of {failure.piece} fails")
+            except NotWrittenYet as failure:
+                stub = re.search(r"calls (\w+), which is not written yet", str(failure))
+                missing = stub.group(1) if stub else failure.piece
+                home = next((MODEL_NOTEBOOKS[n] for n, pieces in MODEL_PIECES.items()
+                             if missing in pieces or (missing == "__init__" and n == 5)), name)
                 raise CheckFailed(
-                    f"✗ Finish {name} first: {what}.\n{failure}\n"
-                    f"Open {name} (in {folder}), correct it, save the notebook, then run this "
-                    f"cell again.", failure.piece) from None
-    _passed_checks.add(model_class.__module__)
+                    f"✗ Finish {home} first: {missing} is not written yet.\n"
+                    f"Open {home} (in {folder}), write it, save the notebook, then run this cell "
+                    f"again.", failure.piece) from None
+            except CheckFailed as failure:
+                raise CheckFailed(
+                    f"✗ Finish {name} first: its check of {failure.piece} fails.\n{failure}\n"
+                    f"Open {name} (in {folder}), correct {failure.piece}, save the notebook, then "
+                    f"run this cell again.", failure.piece) from None
 
 
 # ---------------------------------------------------------------------------------------------

@@ -29,7 +29,9 @@ ROOT = helpers.ROOT
 BIN = Path(sys.executable).parent
 ASSIGNMENT = "notebooks"
 # One planted mistake in each of the model's notebooks 5-10: six students, each submitting the
-# worked edition with that one mistake.
+# worked edition with that one mistake. To save two minutes of training runs, only the first of
+# them hands in notebook 11 (its checks test stand-ins, like notebook 12's, which all hand in).
+SLOW_NOTEBOOK = "11_training_the_model.ipynb"
 PLANTED = {f"planted_{m['number']:02}": m
            for m in {m["number"]: m for m in reversed(MODEL_MISTAKES)}.values()}
 
@@ -66,13 +68,24 @@ def course(tmp_path_factory):
     submitted = course / "submitted"
     shutil.copytree(course / ASSIGNMENT, submitted / "worked" / ASSIGNMENT)
     shutil.copytree(course / "release" / ASSIGNMENT, submitted / "untouched" / ASSIGNMENT)
+    weaken_a_check(submitted / "untouched" / ASSIGNMENT / "06_forward_pass.ipynb", "check_sigmoid")
     for student, mistake in PLANTED.items():
         folder = submitted / student / ASSIGNMENT
         shutil.copytree(course / ASSIGNMENT, folder)
         plant(folder, mistake)
+        if student != min(PLANTED):
+            (folder / SLOW_NOTEBOOK).unlink()
     for command in commands[1:]:
         run_nbgrader(course, *command)
     return course
+
+
+def weaken_a_check(path, grade_id):
+    """What a learner might try: a locked check emptied so that it passes. Grading restores it."""
+    notebook = json.loads(path.read_text(encoding="utf-8"))
+    [cell] = [cell for cell in notebook["cells"] if grading(cell).get("grade_id") == grade_id]
+    cell["source"] = 'print("✓ sigmoid: trust me")'
+    path.write_text(json.dumps(notebook, indent=1), encoding="utf-8")
 
 
 def scores(course, student):
@@ -111,6 +124,7 @@ def test_the_worked_edition_gets_full_marks(course):
 
 
 def test_the_untouched_exercise_edition_gets_zero_and_says_not_written_yet(course):
+    """Its check_sigmoid was emptied (weaken_a_check): nbgrader grades the original."""
     graded = scores(course, "untouched")
     assert graded.keys() == scores(course, "worked").keys()
     assert {name: score for name, score in graded.items() if score[0] != 0} == {}
@@ -133,7 +147,8 @@ def test_a_planted_mistake_loses_the_points_of_its_check_and_only_those(course, 
     owners = {grading(cell)["grade_id"]: number for number in range(1, 13)
               for cell in json.loads((ROOT / "notebooks" / helpers.COURSE_NOTEBOOKS[number - 1])
                                      .read_text(encoding="utf-8"))["cells"] if grading(cell)}
-    assert {name for name in lost if owners[name] != mistake["number"]} == set(), \
+    handed_in = {int(path.name[:2]) for path in (course / "submitted" / student / ASSIGNMENT).glob("*.ipynb")}
+    assert {name for name in lost if owners[name] in handed_in - {mistake["number"]}} == set(), \
         f"{mistake['description']} is punished in other notebooks too"
     message = autograded_failures(course, student)[mistake["check"]]
     assert message.startswith("CheckFailed: ✗"), message
@@ -153,7 +168,7 @@ def test_the_exercise_edition_with_the_solutions_pasted_back_prints_what_the_wor
         for mine, theirs in zip(exercise["cells"], worked["cells"], strict=True):
             if grading(mine).get("solution"):
                 mine["source"] = paste_solutions(source(mine), source(theirs))
-                assert mine["source"] == re.sub(r"[ \t]*### (BEGIN|END) SOLUTION\n", "", source(theirs))
+                assert mine["source"] == re.sub(r"[ \t]*### (BEGIN|END) SOLUTION(\n|$)", "", source(theirs))
             if mine["cell_type"] == "code":
                 mine["outputs"], mine["execution_count"] = theirs["outputs"], theirs["execution_count"]
         (copy / path.name).write_text(json.dumps(exercise, indent=1), encoding="utf-8")
