@@ -551,7 +551,9 @@ def check(piece, verified):
 
     A failed assert stops with its message (and no traceback); code that still raises
     NotImplementedError is reported as not written yet, naming the piece and its notebook.
-    Any other error in the learner's code keeps its traceback, which points at the line.
+    Any other error raised while checking is reported with the line of the learner's code that
+    raised it. Arrays a check makes read-only (`array.flags.writeable = False`) turn a piece that
+    writes into its inputs into a message that says so.
     """
     try:
         yield
@@ -570,7 +572,39 @@ def check(piece, verified):
                           piece) from None
     except AssertionError as error:
         raise CheckFailed(f"✗ {piece}: {error}", piece) from None
+    except ValueError as error:
+        if "read-only" not in str(error):
+            raise CheckFailed(_raised_message(piece, error), piece) from None
+        raise CheckFailed(
+            f"✗ {piece}: it writes into an array it was given ({_where(error)}). The caller's "
+            f"arrays must stay as they were: compute a new array (`y_hat - y`, `self.w - step`) "
+            f"instead of changing one in place (`-=`, `array[...] = ...`).", piece) from None
+    except FloatingPointError as error:
+        raise CheckFailed(
+            f"✗ {piece}: NumPy, told to raise on overflow, division by zero and invalid values "
+            f"for this check, raised '{error}' ({_where(error)}). A formula that computes e^(large) "
+            f"or log(0) breaks on extreme inputs: use a form that never does.", piece) from None
+    except (TypeError, IndexError, ArithmeticError) as error:
+        raise CheckFailed(_raised_message(piece, error), piece) from None
     print(f"✓ {piece}: {verified}")
+
+
+def _where(error):
+    """'at `line` (in function)': the deepest line of the course's or the learner's code."""
+    frames = [frame for frame in traceback.extract_tb(error.__traceback__)
+              if "site-packages" not in frame.filename and "/numpy/" not in frame.filename
+              and frame.filename != __file__]
+    if not frames:
+        return "in NumPy"
+    frame = frames[-1]
+    line = (frame.line or "").strip()
+    return f"at `{line}`, in {frame.name}" if line else f"in {frame.name}"
+
+
+def _raised_message(piece, error):
+    return (f"✗ {piece}: on the check's input it raised {type(error).__name__}: {error}, "
+            f"{_where(error)}. Check the shapes and types on that line against the exercise's "
+            f"formula (print them to see).")
 
 
 def _not_written_message(piece, error):

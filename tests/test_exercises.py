@@ -105,7 +105,11 @@ def load_mistakes():
 
 
 MISTAKES = load_mistakes()
-MODEL_MISTAKES = [mistake for mistake in MISTAKES if mistake["number"] in MODEL_NUMBERS]
+MODEL_CHECKS = {grade_id for number in MODEL_NUMBERS for grade_id, _ in model_checks(NOTEBOOKS, number)}
+# Mistakes in the model's pieces, whose checks (tagged `check`) run on their own ...
+MODEL_MISTAKES = [mistake for mistake in MISTAKES if mistake["check"] in MODEL_CHECKS]
+# ... and the others (notebooks 2-4, 11, 12, the bare loop of 10), checked within their notebook.
+NOTEBOOK_MISTAKES = [mistake for mistake in MISTAKES if mistake["check"] not in MODEL_CHECKS]
 
 
 def plant(folder, mistake):
@@ -298,3 +302,35 @@ def points_table():
 def test_readme_says_what_each_check_is_worth():
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     assert points_table() in readme, f"README.md's table of points must read:\n{points_table()}"
+
+
+def run_until_check(folder, number, grade_id):
+    """Run notebook `number` of `folder` cell by cell, in-process, as far as the check `grade_id`;
+    return its failure (None if it passed). The working directory must be `folder`."""
+    namespace = {"__name__": "__main__"}
+    for index, cell in enumerate(cells(notebook_path(folder, number))):
+        if cell["cell_type"] != "code":
+            continue
+        try:
+            with contextlib.redirect_stdout(io.StringIO()):
+                exec(compile(source(cell), f"<notebook {number}, cell {index + 1}>", "exec"), namespace)
+        except helpers.CheckFailed as failure:
+            assert grading(cell).get("grade_id") == grade_id, \
+                f"an earlier cell ({index + 1}) stopped first: {failure}"
+            return failure
+        if grading(cell).get("grade_id") == grade_id:
+            return None
+    raise AssertionError(f"notebook {number} has no check {grade_id}")
+
+
+@pytest.mark.parametrize("mistake", NOTEBOOK_MISTAKES, ids=lambda m: f"nb{m['number']:02}-{m['description']}")
+def test_a_planted_mistake_is_caught_by_its_check_within_the_notebook(notebooks_copy, monkeypatch, mistake):
+    monkeypatch.chdir(notebooks_copy)  # as a kernel started by JupyterLab or nbgrader
+    plant(notebooks_copy, mistake)  # (on the worked edition every check passes: nbval)
+    failure = run_until_check(notebooks_copy, mistake["number"], mistake["check"])
+    assert failure is not None, f"{mistake['check']} passed with the mistake: {mistake['description']}"
+    message = str(failure)
+    assert not isinstance(failure, helpers.NotWrittenYet), message
+    assert message.startswith(f"✗ {failure.piece}:"), message
+    for word in mistake["words"]:
+        assert word.lower() in message.lower(), f"{word!r} missing from: {message}"
