@@ -24,4 +24,8 @@ MISTAKES = [
          cell="epochs", old="iterations * batch_size / num_examples",
          new="iterations * batch_size / n_train",
          check="check_epochs", words=("num_examples", "800")),
+    dict(description="epochs one iteration short",
+         cell="epochs", old="iterations * batch_size / num_examples",
+         new="(iterations - 1) * batch_size / num_examples",
+         check="check_epochs", words=("one step too few", "iterations − 1")),
 ]

@@ -60,4 +60,10 @@ MISTAKES = [
          new="self.b = self.rng.normal(0.0, 0.01)",
          check="check_init",
          words=("self.b is", "starts at 0.0")),
+    dict(description="self.rng re-created without the seed before drawing the weights",
+         cell="init",
+         old="self.w = self.rng.normal",
+         new="self.rng = np.random.default_rng()\n        self.w = self.rng.normal",
+         check="check_init",
+         words=("default_rng(seed)", "different generators self.rng")),
 ]

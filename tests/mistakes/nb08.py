@@ -34,7 +34,7 @@ MISTAKES = [
          cell="update",
          old="self.w = self.w - learning_rate * dw", new="self.w -= learning_rate * dw",
          check="check_update",
-         words=("wrote into the array", "-=")),
+         words=("change in place an array it was given", "self.w -= ")),
     dict(description="update returns the new values instead of assigning them to the model",
          cell="update",
          old="self.w = self.w - learning_rate * dw  # a new array: never writes into one the caller holds\n"
@@ -47,4 +47,9 @@ MISTAKES = [
          old="self.w - learning_rate * dw", new="self.w - 0.5 * dw",
          check="check_update",
          words=("as if the learning rate were 0.5", "argument")),
+    dict(description="update scales the gradient it was given in place (dw *= learning_rate)",
+         cell="update",
+         old="self.w = self.w - learning_rate * dw", new="dw *= learning_rate\n    self.w = self.w - dw",
+         check="check_update",
+         words=("in place", "dw *=")),
 ]
