@@ -562,14 +562,7 @@ def check(piece, verified):
     except CheckFailed:
         raise
     except NameError as error:
-        if _rerunning_checks:  # only cells tagged `model` ran: a name from another cell is missing
-            raise CheckFailed(
-                f"✗ {piece} could not be checked: {error}. When a later notebook builds the model, "
-                f"only the cells tagged 'model' run: put what {piece} uses (a function of your own, "
-                f"an import) in a cell tagged 'model', and save the notebook.", piece) from None
-        raise CheckFailed(f"✗ {piece} could not be checked: {error}. Run the cells above this "
-                          f"check first (from the top: Run > Run All Above Selected Cell).",
-                          piece) from None
+        raise CheckFailed(_name_error_message(piece, error), piece) from None
     except AssertionError as error:
         raise CheckFailed(f"✗ {piece}: {error}", piece) from None
     except ValueError as error:
@@ -587,6 +580,20 @@ def check(piece, verified):
     except (TypeError, IndexError, ArithmeticError) as error:
         raise CheckFailed(_raised_message(piece, error), piece) from None
     print(f"✓ {piece}: {verified}")
+
+
+def _name_error_message(piece, error):
+    """A name the check cell itself lacks (cells above not run), or one the learner's code uses."""
+    frames = traceback.extract_tb(error.__traceback__)
+    if frames and frames[-1].name == "<module>" and not _rerunning_checks:
+        return (f"✗ {piece} could not be checked: {error}. Run the cells above this check first "
+                f"(from the top: Run > Run All Above Selected Cell).")
+    message = (f"✗ {piece}: {error}, {_where(error)}. A typo, or a variable of the notebook that "
+               f"the function should take as an argument (or from self)?")
+    if _rerunning_checks:  # only the cells tagged `model` ran
+        message += (f" When a later notebook builds the model, only the cells tagged 'model' run: "
+                    f"what a piece uses (a function of your own, an import) must be in one of them.")
+    return message
 
 
 def _where(error):

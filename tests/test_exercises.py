@@ -108,7 +108,7 @@ MISTAKES = load_mistakes()
 MODEL_CHECKS = {grade_id for number in MODEL_NUMBERS for grade_id, _ in model_checks(NOTEBOOKS, number)}
 # Mistakes in the model's pieces, whose checks (tagged `check`) run on their own ...
 MODEL_MISTAKES = [mistake for mistake in MISTAKES if mistake["check"] in MODEL_CHECKS]
-# ... and the others (notebooks 2-4, 11, 12, the bare loop of 10), checked within their notebook.
+# ... and the others (notebooks 2-4, 11, 12, the training step of 10), checked within their notebook.
 NOTEBOOK_MISTAKES = [mistake for mistake in MISTAKES if mistake["check"] not in MODEL_CHECKS]
 
 
