@@ -54,4 +54,10 @@ MISTAKES = [
          cell="average_image", old="images[labels == digit].mean(axis=0)",
          new="train_images[train_labels == digit].mean(axis=0)",
          check="check_average_image", words=("train_images", "arguments")),
+    dict(description='share_of_ones rounded to 2 decimals for printing',
+         cell='share_of_ones',
+         old='return np.mean(labels == 1)',
+         new='return round(float(np.mean(labels == 1)), 2)',
+         check='check_share_of_ones',
+         words=('rounded', '2 decimals')),
 ]

@@ -66,4 +66,11 @@ MISTAKES = [
          new="self.rng = np.random.default_rng()\n        self.w = self.rng.normal",
          check="check_init",
          words=("default_rng(seed)", "different generators self.rng")),
+    dict(description="self.rng re-created from the seed after drawing the weights",
+         cell="init",
+         old="self.w = self.rng.normal(0.0, 0.01, size=self.num_features)  # shape (num_features,)",
+         new="self.w = self.rng.normal(0.0, 0.01, size=self.num_features)  # shape (num_features,)\n"
+             "        self.rng = np.random.default_rng(seed)",
+         check="check_init",
+         words=("self.rng", "re-created")),
 ]

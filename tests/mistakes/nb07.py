@@ -86,4 +86,9 @@ MISTAKES = [
          old="/ len(y)", new="/ X.size",
          check="check_backward",
          words=("2 times too small", "X.size")),
+    dict(description="backward returns dL/dw as a Python list (.tolist())",
+         cell="backward",
+         old="return X.T @ error, error.sum()", new="return (X.T @ error).tolist(), error.sum()",
+         check="check_backward",
+         words=("list", "np.ndarray")),
 ]

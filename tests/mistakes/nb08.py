@@ -52,4 +52,9 @@ MISTAKES = [
          old="self.w = self.w - learning_rate * dw", new="dw *= learning_rate\n    self.w = self.w - dw",
          check="check_update",
          words=("in place", "dw *=")),
+    dict(description="update copy-paste slip: the bias computed from self.w (self.b = self.w - learning_rate * db)",
+         cell="update",
+         old="self.b = self.b - learning_rate * db", new="self.b = self.w - learning_rate * db",
+         check="check_update",
+         words=("self.w", "self.b")),
 ]

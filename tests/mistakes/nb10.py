@@ -99,4 +99,25 @@ MISTAKES = [
          old="model.update(dw, db, learning_rate)", new="pass  # (the update is missing)",
          check="check_training_step",
          words=("never called model.update",)),
+    dict(description="train: learning rate divided by the batch size",
+         cell="train",
+         old="self.update(dw, db, learning_rate)                                    # 4. update",
+         new="self.update(dw, db, learning_rate / batch_size)",
+         check="check_train",
+         words=("batch_size", "divided")),
+    dict(description="train overwrites X_train, y_train with the batch (name slip)",
+         cell="train",
+         old='X, y = helpers.random_batch(X_train, y_train, batch_size, self.rng)  # 1. a batch\n        y_hat = self.forward(X)                                               # 2. forward pass\n        dw, db = self.backward(X, y, y_hat)                                   # 3. backward pass\n        self.update(dw, db, learning_rate)                                    # 4. update',
+         new=("X_train, y_train = helpers.random_batch(X_train, y_train, batch_size, self.rng)\n"
+              "        y_hat = self.forward(X_train)\n"
+              "        dw, db = self.backward(X_train, y_train, y_hat)\n"
+              "        self.update(dw, db, learning_rate)"),
+         check="check_train",
+         words=("X_train", "overwrites")),
+    dict(description="train calls the notebook's training_step (an untagged cell: missing in later notebooks)",
+         cell="train",
+         old='X, y = helpers.random_batch(X_train, y_train, batch_size, self.rng)  # 1. a batch\n        y_hat = self.forward(X)                                               # 2. forward pass\n        dw, db = self.backward(X, y, y_hat)                                   # 3. backward pass\n        self.update(dw, db, learning_rate)                                    # 4. update',
+         new="training_step(self, X_train, y_train, batch_size, learning_rate)",
+         check="check_train",
+         words=("training_step", "tagged")),
 ]
