@@ -539,7 +539,12 @@ class CheckFailed(AssertionError):
 
 
 class NotWrittenYet(CheckFailed):
-    """A check ran into code that still raises NotImplementedError: an exercise not yet done."""
+    """A check ran into code that still raises NotImplementedError: an exercise not yet done.
+    `stub` is the function that raised it: the piece checked, or a piece it calls."""
+
+    def __init__(self, message, piece=None, stub=None):
+        super().__init__(message, piece)
+        self.stub = stub or piece
 
 
 @contextlib.contextmanager
@@ -558,7 +563,7 @@ def check(piece, verified):
     try:
         yield
     except NotImplementedError as error:
-        raise NotWrittenYet(_not_written_message(piece, error), piece) from None
+        raise _not_written(piece, error) from None
     except CheckFailed:
         raise
     except NameError as error:
@@ -591,8 +596,8 @@ def _name_error_message(piece, error):
     message = (f"✗ {piece}: {error}, {_where(error)}. A typo, or a variable of the notebook that "
                f"the function should take as an argument (or from self)?")
     if _rerunning_checks:  # only the cells tagged `model` ran
-        message += (f" When a later notebook builds the model, only the cells tagged 'model' run: "
-                    f"what a piece uses (a function of your own, an import) must be in one of them.")
+        message += (" When a later notebook builds the model, only the cells tagged 'model' run: "
+                    "what a piece uses (a function of your own, an import) must be in one of them.")
     return message
 
 
@@ -614,17 +619,26 @@ def _raised_message(piece, error):
             f"formula (print them to see).")
 
 
-def _not_written_message(piece, error):
-    """Which piece still raises NotImplementedError: the one checked, or one it calls."""
+def _not_written(piece, error):
+    """NotWrittenYet for the piece that still raises NotImplementedError: the one checked, or
+    one it calls (named, with its notebook)."""
     frames = traceback.extract_tb(error.__traceback__)
     stub = frames[-1].name if frames else piece
     if stub in (piece, "<module>") or stub.startswith("<"):
-        return (f"✗ {piece} is not written yet: fill in its cell above (it still says "
-                f"`raise NotImplementedError()`), run that cell, then run this check again.")
-    where = next((f" in {COURSE_NOTEBOOKS[number - 1]}" for number, pieces in MODEL_PIECES.items()
-                  if stub in pieces or (stub == "__init__" and number == 5)), "")
-    return (f"✗ {piece} could not be checked: it calls {stub}, which is not written yet{where}. "
-            f"Write {stub} first, save that notebook, then run this check again.")
+        return NotWrittenYet(
+            f"✗ {piece} is not written yet: fill in its cell above (it still says "
+            f"`raise NotImplementedError()`), run that cell, then run this check again.", piece)
+    home = _notebook_of(stub)
+    where = f" in {home}" if home else ""
+    return NotWrittenYet(
+        f"✗ {piece} could not be checked: it calls {stub}, which is not written yet{where}. "
+        f"Write {stub} first, save that notebook, then run this check again.", piece, stub)
+
+
+def _notebook_of(piece):
+    """The model notebook that writes `piece` (`__init__` is notebook 5's), or None."""
+    return next((MODEL_NOTEBOOKS[number] for number, pieces in MODEL_PIECES.items()
+                 if piece in pieces or (piece == "__init__" and number == 5)), None)
 
 
 _passed_checks = set()  # names of the model modules whose earlier checks all passed
@@ -654,23 +668,26 @@ def check_earlier_exercises(model_class):
     _passed_checks.add(model_class.__module__)
 
 
+def run_check_cell(source, model_class, path, cell):
+    """Run one check cell of a model notebook alone, with only `np`, `helpers` and
+    `LogisticModel`, its printed line swallowed; a failure raises CheckFailed."""
+    namespace = {"np": np, "helpers": sys.modules[__name__], "LogisticModel": model_class}
+    with contextlib.redirect_stdout(io.StringIO()):
+        _run_cells([(cell, source)], path, namespace)
+
+
 def _run_earlier_checks(model_class, folder, through):
     for number, name in MODEL_NOTEBOOKS.items():
         if number > through:
             break
         path = folder / name
         for cell, source in _tagged(_code_cells(path), "check"):
-            namespace = {"np": np, "helpers": sys.modules[__name__], "LogisticModel": model_class}
             try:
-                with contextlib.redirect_stdout(io.StringIO()):
-                    _run_cells([(cell, source)], path, namespace)
+                run_check_cell(source, model_class, path, cell)
             except NotWrittenYet as failure:
-                stub = re.search(r"calls (\w+), which is not written yet", str(failure))
-                missing = stub.group(1) if stub else failure.piece
-                home = next((MODEL_NOTEBOOKS[n] for n, pieces in MODEL_PIECES.items()
-                             if missing in pieces or (missing == "__init__" and n == 5)), name)
+                home = _notebook_of(failure.stub) or name
                 raise CheckFailed(
-                    f"✗ Finish {home} first: {missing} is not written yet.\n"
+                    f"✗ Finish {home} first: {failure.stub} is not written yet.\n"
                     f"Open {home} (in {folder}), write it, save the notebook, then run this cell "
                     f"again.", failure.piece) from None
             except CheckFailed as failure:

@@ -24,3 +24,11 @@ def set_hyperparameters(folder, source):
     def change(cells):
         next(c for c in cells if "hyperparameters" in c["metadata"].get("tags", []))["source"] = source
     edit_notebook(folder / "02_hyperparameters.ipynb", change)
+
+
+def edit_graded_cell(path, grade_id, change):
+    """Replace the source of the cell whose nbgrader grade_id is `grade_id` by change(cell)."""
+    def change_cells(cells):
+        [cell] = [c for c in cells if c["metadata"].get("nbgrader", {}).get("grade_id") == grade_id]
+        cell["source"] = change(cell)
+    edit_notebook(path, change_cells)

@@ -15,10 +15,10 @@ import re
 import shutil
 from pathlib import Path
 
-import numpy as np
 import pytest
 
 import helpers
+from notebook_edits import edit_graded_cell
 
 ROOT = helpers.ROOT
 NOTEBOOKS = ROOT / "notebooks"
@@ -66,31 +66,24 @@ def notebook_path(folder, number):
 
 
 def model_checks(folder, number):
-    """[(grade_id, source)] of the cells tagged `check` in notebook `number` of `folder`."""
-    return [(grading(cell).get("grade_id"), source(cell))
-            for cell in cells(notebook_path(folder, number))
+    """[(grade_id, cell number, source)] of the cells tagged `check` in notebook `number`."""
+    return [(grading(cell).get("grade_id"), index, source(cell))
+            for index, cell in enumerate(cells(notebook_path(folder, number)), start=1)
             if "check" in cell.get("metadata", {}).get("tags", [])]
 
 
-def run_check(check_source, model_class):
-    """Run one check cell as check_earlier_exercises does; None if it passes, else the failure."""
-    namespace = {"np": np, "helpers": helpers, "LogisticModel": model_class}
-    try:
-        with contextlib.redirect_stdout(io.StringIO()) as printed:
-            exec(compile(check_source, "<check>", "exec"), namespace)
-    except helpers.CheckFailed as failure:
-        return failure
-    return printed.getvalue()
-
-
 def run_all_model_checks(folder):
-    """{grade_id: None if passed, else the CheckFailed} for every check of notebooks 5-10."""
+    """{grade_id: None if passed, else the CheckFailed} for every check of notebooks 5-10, each
+    run alone, as check_earlier_exercises runs it."""
     model_class = helpers.model_from_notebooks(through=10, notebooks_dir=folder)
     results = {}
     for number in MODEL_NUMBERS:
-        for grade_id, check_source in model_checks(folder, number):
-            outcome = run_check(check_source, model_class)
-            results[grade_id] = outcome if isinstance(outcome, helpers.CheckFailed) else None
+        for grade_id, cell, check_source in model_checks(folder, number):
+            try:
+                helpers.run_check_cell(check_source, model_class, notebook_path(folder, number), cell)
+                results[grade_id] = None
+            except helpers.CheckFailed as failure:
+                results[grade_id] = failure
     return results
 
 
@@ -105,7 +98,7 @@ def load_mistakes():
 
 
 MISTAKES = load_mistakes()
-MODEL_CHECKS = {grade_id for number in MODEL_NUMBERS for grade_id, _ in model_checks(NOTEBOOKS, number)}
+MODEL_CHECKS = {check[0] for number in MODEL_NUMBERS for check in model_checks(NOTEBOOKS, number)}
 # Mistakes in the model's pieces, whose checks (tagged `check`) run on their own ...
 MODEL_MISTAKES = [mistake for mistake in MISTAKES if mistake["check"] in MODEL_CHECKS]
 # ... and the others (notebooks 2-4, 11, 12, the training step of 10), checked within their notebook.
@@ -114,14 +107,12 @@ NOTEBOOK_MISTAKES = [mistake for mistake in MISTAKES if mistake["check"] not in 
 
 def plant(folder, mistake):
     """Make the mistake in the solution cell `mistake["cell"]` of its notebook in `folder`."""
-    path = notebook_path(folder, mistake["number"])
-    notebook = json.loads(path.read_text(encoding="utf-8"))
-    [cell] = [cell for cell in notebook["cells"] if grading(cell).get("grade_id") == mistake["cell"]]
-    text = source(cell)
-    assert text.count(mistake["old"]) == 1, \
-        f"{path.name}, cell {mistake['cell']}: {mistake['old']!r} must occur exactly once"
-    cell["source"] = text.replace(mistake["old"], mistake["new"])
-    path.write_text(json.dumps(notebook, indent=1), encoding="utf-8")
+    def change(cell):
+        text = source(cell)
+        assert text.count(mistake["old"]) == 1, \
+            f"cell {mistake['cell']}: {mistake['old']!r} must occur exactly once"
+        return text.replace(mistake["old"], mistake["new"])
+    edit_graded_cell(notebook_path(folder, mistake["number"]), mistake["cell"], change)
 
 
 @pytest.fixture
@@ -256,19 +247,23 @@ def test_there_are_planted_mistakes_for_every_notebook_with_exercises():
     assert all(counts[number] >= (5 if number in MODEL_NUMBERS else 2) for number in counts), counts
 
 
-@pytest.mark.parametrize("mistake", MODEL_MISTAKES, ids=lambda m: f"nb{m['number']:02}-{m['description']}")
-def test_a_planted_mistake_is_caught_by_its_own_check_and_no_later_one(notebooks_copy, mistake):
-    plant(notebooks_copy, mistake)
-    results = run_all_model_checks(notebooks_copy)
-    failure = results[mistake["check"]]
+def assert_caught(failure, mistake):
+    """The check failed, as a mistake (not as "not written yet"), in words that name it."""
     assert failure is not None, f"{mistake['check']} passed with the mistake: {mistake['description']}"
     message = str(failure)
     assert not isinstance(failure, helpers.NotWrittenYet), message
     assert message.startswith(f"✗ {failure.piece}:"), message
     for word in mistake["words"]:
         assert word.lower() in message.lower(), f"{word!r} missing from: {message}"
-    owner = {grade_id: number for number in MODEL_NUMBERS
-             for grade_id, _ in model_checks(notebooks_copy, number)}
+
+
+@pytest.mark.parametrize("mistake", MODEL_MISTAKES, ids=lambda m: f"nb{m['number']:02}-{m['description']}")
+def test_a_planted_mistake_is_caught_by_its_own_check_and_no_later_one(notebooks_copy, mistake):
+    plant(notebooks_copy, mistake)
+    results = run_all_model_checks(notebooks_copy)
+    assert_caught(results[mistake["check"]], mistake)
+    owner = {check[0]: number for number in MODEL_NUMBERS
+             for check in model_checks(notebooks_copy, number)}
     punished_elsewhere = {grade_id: str(failure) for grade_id, failure in results.items()
                           if failure and owner[grade_id] != mistake["number"]}
     assert punished_elsewhere == {}, f"{mistake['description']} also fails other notebooks' checks"
@@ -327,10 +322,4 @@ def run_until_check(folder, number, grade_id):
 def test_a_planted_mistake_is_caught_by_its_check_within_the_notebook(notebooks_copy, monkeypatch, mistake):
     monkeypatch.chdir(notebooks_copy)  # as a kernel started by JupyterLab or nbgrader
     plant(notebooks_copy, mistake)  # (on the worked edition every check passes: nbval)
-    failure = run_until_check(notebooks_copy, mistake["number"], mistake["check"])
-    assert failure is not None, f"{mistake['check']} passed with the mistake: {mistake['description']}"
-    message = str(failure)
-    assert not isinstance(failure, helpers.NotWrittenYet), message
-    assert message.startswith(f"✗ {failure.piece}:"), message
-    for word in mistake["words"]:
-        assert word.lower() in message.lower(), f"{word!r} missing from: {message}"
+    assert_caught(run_until_check(notebooks_copy, mistake["number"], mistake["check"]), mistake)

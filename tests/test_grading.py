@@ -21,6 +21,7 @@ from pathlib import Path
 import pytest
 
 import helpers
+from notebook_edits import edit_graded_cell
 from test_exercises import MODEL_MISTAKES, grading, plant, source
 
 pytestmark = pytest.mark.slow
@@ -82,10 +83,7 @@ def course(tmp_path_factory):
 
 def weaken_a_check(path, grade_id):
     """What a learner might try: a locked check emptied so that it passes. Grading restores it."""
-    notebook = json.loads(path.read_text(encoding="utf-8"))
-    [cell] = [cell for cell in notebook["cells"] if grading(cell).get("grade_id") == grade_id]
-    cell["source"] = 'print("✓ sigmoid: trust me")'
-    path.write_text(json.dumps(notebook, indent=1), encoding="utf-8")
+    edit_graded_cell(path, grade_id, lambda cell: 'print("✓ sigmoid: trust me")')
 
 
 def scores(course, student):
