@@ -394,14 +394,14 @@ def model_source(through=max(MODEL_NOTEBOOKS), notebooks_dir=None):
     """The code of the cells tagged `model` in notebooks 5..`through`, as one text.
 
     Exactly what `model_from_notebooks` runs, in order, each cell headed by a comment naming its
-    notebook and cell: the whole model in one place.
+    notebook: the whole model in one place.
     """
     folder = notebooks_folder(notebooks_dir)
     model_from_notebooks(through, folder)  # the same checks and errors; it keeps the cells it ran
     cells = _built_models[(folder, int(through))][0]
-    return "\n\n".join(f"# ---- {MODEL_NOTEBOOKS[number]}, cell {cell} ".ljust(90, "-") +
+    return "\n\n".join(f"# ---- {MODEL_NOTEBOOKS[number]} ".ljust(90, "-") +
                          f"\n{source.strip()}\n"
-                         for number, tagged_cells in cells.items() for cell, source in tagged_cells)
+                         for number, tagged_cells in cells.items() for _, source in tagged_cells)
 
 
 def _build_model(folder, notebooks, cells):
@@ -445,7 +445,7 @@ def _build_model(folder, notebooks, cells):
 
 def _tag_advice(code_cells, pieces):
     """What to do about pieces no tagged cell defines: tag the cells that do, or write them."""
-    untagged = [f"cell {number} ({_first_line(source)}) defines {piece} but is not tagged 'model' "
+    untagged = [f"the cell with `{_first_line(source)}` defines {piece} but is not tagged 'model' "
                 f"(its tags: {tags or 'none'})"
                 for number, tags, source in code_cells if "model" not in tags
                 for piece in pieces
@@ -500,7 +500,7 @@ def _tagged(code_cells, tag):
 
 def _first_line(source):
     """The line that tells a cell apart: its first definition, else its first line of code."""
-    lines = [line.strip() for line in source.splitlines()
+    lines = [re.sub(r"\s+#.*$", "", line.strip()) for line in source.splitlines()
              if line.strip() and not line.lstrip().startswith("#")]
     definitions = [line for line in lines if re.match(r"(def|class) ", line)]
     line = (definitions or lines or ["empty"])[0]
@@ -508,16 +508,26 @@ def _first_line(source):
 
 
 def _cells_named(cells):
-    """'cell 4 (def scores(self, X):)' or 'cells 5 (...), 7 (...)': the way to find them."""
-    named = ", ".join(f"{number} ({_first_line(source)})" for number, source in cells)
-    return f"cell{'s' if len(cells) > 1 else ''} {named}"
+    """'the cell with `def scores(self, X):`': how a learner finds a cell in JupyterLab, which
+    numbers no cells (its `[3]` is the run's count, not the cell's place): by its first line."""
+    named = " and ".join(f"`{_first_line(source)}`" for _, source in cells)
+    return f"the cell{'s' if len(cells) > 1 else ''} with {named}"
+
+
+def _cell_filename(path, cells, number, source):
+    """The name tracebacks show for a notebook cell run here: the notebook's full path (copies
+    of the course stay apart) and the cell's first line; its place only when two cells share
+    that line."""
+    first = _first_line(source)
+    twins = [n for n, s in cells if _first_line(s) == first]
+    place = f" ({twins.index(number) + 1} of {len(twins)})" if len(twins) > 1 else ""
+    return f"{path}, the cell with `{first}`{place}"
 
 
 def _run_cells(cells, path, namespace):
     """Run the cells' sources in `namespace`, in order; errors point at the notebook's cell."""
     for number, source in cells:
-        # The full path keeps copies of the course apart; linecache lets tracebacks show the line.
-        filename = f"{path}, cell {number}"
+        filename = _cell_filename(path, cells, number, source)  # linecache: tracebacks show lines
         linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
         exec(compile(source, filename, "exec"), namespace)
 

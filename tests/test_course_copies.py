@@ -81,6 +81,6 @@ def test_an_emptied_hyperparameters_cell_stops_the_notebooks_that_need_it(course
     with pytest.raises(CellExecutionError) as error:
         run_notebook(course / "notebooks" / f"{notebook}.ipynb")
     assert error.value.ename == "ValueError"
-    assert "02_hyperparameters.ipynb, cell 4" in error.value.evalue
+    assert "02_hyperparameters.ipynb, the cell with `batch_size = 64`" in error.value.evalue
     assert "must set learning_rate" in error.value.evalue
     assert "hyperparameters()" in error.value.traceback  # stopped where the values are read

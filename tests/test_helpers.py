@@ -232,7 +232,8 @@ def test_error_in_a_tagged_cell_points_at_the_notebook(tmp_path):
     copy = notebooks_with_hyperparameters(tmp_path, "learning_rate = 1 / 0\n")
     with pytest.raises(ZeroDivisionError) as error:
         helpers.hyperparameters(copy)
-    assert "02_hyperparameters.ipynb, cell" in error.traceback[-1].frame.code.raw.co_filename
+    assert "02_hyperparameters.ipynb, the cell with `learning_rate = 1 / 0`" in \
+        error.traceback[-1].frame.code.raw.co_filename
 
 
 # --- figures -----------------------------------------------------------------------------------

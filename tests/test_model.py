@@ -300,7 +300,8 @@ def test_an_error_in_a_model_cell_names_the_notebook(tmp_path):
     model = Model(3)
     with pytest.raises(NameError) as error:
         model.backward(X_OK, Y_OK, Y_OK)
-    assert "07_backward_pass.ipynb, cell" in error.traceback[-1].frame.code.raw.co_filename
+    assert "07_backward_pass.ipynb, the cell with `def backward(self, X, y, y_hat):`" in \
+        error.traceback[-1].frame.code.raw.co_filename
 
 
 def test_no_model_code_outside_the_model_notebooks():

@@ -29,6 +29,14 @@ def test_ci_runs_exactly_the_readme_test_command():
     assert tests in ci_lines
 
 
+def test_the_forge_workflow_runs_exactly_what_ci_runs():
+    workflow = (ROOT / ".github" / "workflows" / "ci.yml").read_text()
+    steps = re.findall(r"^\s+(?:- )?(run|uses): (.+)$", workflow, re.M)
+    assert steps == [("uses", "actions/checkout@v4"), ("run", "bash .ci/run")], steps
+    assert re.search(r"^\s+container: python:3\.\d+-bookworm$", workflow, re.M), \
+        "CI's kind of system: Debian with Python, as root (apt-get installs Chromium)"
+
+
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
 def test_notebook_saved_from_a_clean_run(path):
     notebook = json.loads(path.read_text(encoding="utf-8"))
@@ -122,3 +130,32 @@ def test_glossary_links_point_at_entries():
         text = json.dumps(json.loads(path.read_text(encoding="utf-8"))["cells"])
         for anchor in re.findall(r"glossary\.md#([\w-]+)", text):
             assert anchor in anchors, f"{path.name} links to glossary.md#{anchor}, which is not there"
+
+
+def claims_before_figures(cells):
+    """(first line of an assert cell, first line of a later figure cell) pairs within one section.
+
+    "Run All" stops at a failed assert, so the figures after it, which would show why, are never
+    drawn. Exercise checks (nbgrader's graded cells) are excepted: their message is the explanation.
+    """
+    found, pending = [], []
+    for cell in cells:
+        source = "".join(cell["source"])
+        if cell["cell_type"] == "markdown":
+            if re.match(r"#{1,3} ", source):  # a new section
+                pending = []
+            continue
+        if any("image/png" in output.get("data", {}) for output in cell["outputs"]):
+            found += [(claim, source.splitlines()[0]) for claim in pending]
+        if re.search(r"^assert\b", source, re.M) and not cell["metadata"].get("nbgrader", {}).get("grade"):
+            pending.append(source.splitlines()[0])
+    return found
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_a_failed_claim_never_hides_the_figures_of_its_section(path):
+    cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
+    assert not claims_before_figures(cells), (
+        "an assert comes before a figure of the same section; if it failed, Run All would stop "
+        "before the figure that shows why. Move the assert after the figure: "
+        f"{claims_before_figures(cells)}")
