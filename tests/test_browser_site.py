@@ -1,0 +1,307 @@
+"""The course as a website (README.md, "The course as a website"): built with README's command
+into a temporary folder, then opened in Chromium with every request that would leave the machine
+blocked. Every page of the book must show every formula typeset by the site's own MathJax and
+every figure, in the numbers its source holds; the checker must fail on a broken page.
+"""
+import json
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import threading
+import time
+from functools import partial
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pytest
+import yaml
+from markdown_it import MarkdownIt
+from mdit_py_plugins.dollarmath import dollarmath_plugin
+
+import helpers
+
+pytestmark = pytest.mark.browser
+
+ROOT = helpers.ROOT
+# README's command, which the test runs with `--path-output` added (the site goes to a
+# temporary folder instead of _build/).
+BUILD_COMMAND = ".venv/bin/jupyter-book build . --config site/_config.yml --toc site/_toc.yml -W"
+BUILD_SECONDS = 60
+LOCAL_HOSTS = {"127.0.0.1", "localhost"}
+
+
+def toc_pages():
+    """The book's pages in order, as Sphinx names them: the TOC's root, then its chapters."""
+    toc = yaml.safe_load((ROOT / "site" / "_toc.yml").read_text(encoding="utf-8"))
+    return [toc["root"], *(chapter["file"] for chapter in toc["chapters"])]
+
+
+PAGES = toc_pages()
+
+
+# ------------------------------------------------------------------------------------------------
+# What each page must show, counted in its source
+# ------------------------------------------------------------------------------------------------
+
+# The Markdown MyST parses, with its `$...$` and `$$...$$` formulas (Jupyter Book's dollarmath).
+MARKDOWN = MarkdownIt("commonmark").enable("table").use(dollarmath_plugin)
+
+
+def tokens(text):
+    """Every token of a Markdown text, inline ones included."""
+    def walk(items):
+        for token in items:
+            yield token
+            yield from walk(token.children or [])
+    return list(walk(MARKDOWN.parse(text)))
+
+
+def expected_content(page):
+    """How many formulas and images the page's source holds: formulas in its Markdown, images
+    in its Markdown and the saved PNG outputs of its notebook (shown as they are, not re-run)."""
+    notebook = ROOT / f"{page}.ipynb"
+    if notebook.exists():
+        cells = json.loads(notebook.read_text(encoding="utf-8"))["cells"]
+        texts = ["".join(cell["source"]) for cell in cells if cell["cell_type"] == "markdown"]
+        pngs = sum("image/png" in output.get("data", {})
+                   for cell in cells for output in cell.get("outputs", []))
+    else:
+        texts, pngs = [(ROOT / f"{page}.md").read_text(encoding="utf-8")], 0
+    found = [token.type for text in texts for token in tokens(text)]
+    return {"formulas": sum(kind.startswith("math") for kind in found),
+            "images": found.count("image") + pngs}
+
+
+# ------------------------------------------------------------------------------------------------
+# The site, built and served
+# ------------------------------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def built_site(tmp_path_factory):
+    """README's build command, output in a temporary folder; (its HTML folder, seconds taken)."""
+    output = tmp_path_factory.mktemp("website")
+    program, *arguments = BUILD_COMMAND.split()
+    program = shutil.which(Path(program).name, path=Path(sys.executable).parent)  # this venv's
+    # No byte code written into site/; any HTTP(S) client honouring the proxy variables fails.
+    environment = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1", "NO_PROXY": "", "no_proxy": "",
+                   **{name: "http://127.0.0.1:9" for name in
+                      ("HTTP_PROXY", "HTTPS_PROXY", "http_proxy", "https_proxy")}}
+    start = time.monotonic()
+    result = subprocess.run([program, *arguments, "--path-output", str(output)], cwd=ROOT,
+                            env=environment, capture_output=True, text=True, check=False,
+                            timeout=4 * BUILD_SECONDS)
+    seconds = time.monotonic() - start
+    assert result.returncode == 0, (f"the website did not build (exit {result.returncode}; -W "
+                                    f"makes a warning an error):\n{result.stdout[-3000:]}"
+                                    f"\n{result.stderr[-3000:]}")
+    return output / "_build" / "html", seconds
+
+
+class QuietHandler(SimpleHTTPRequestHandler):
+    def log_message(self, *args):  # pytest shows a failure's messages; the log is noise
+        pass
+
+
+@pytest.fixture(scope="module")
+def site_url(built_site):
+    """The built site, served by Python's HTTP server on this machine only."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0),
+                                 partial(QuietHandler, directory=str(built_site[0])))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/"
+    server.shutdown()
+    server.server_close()
+    thread.join()
+
+
+def is_local(url):
+    url = urlparse(url)
+    return url.scheme in {"file", "data", "blob", "about"} or url.hostname in LOCAL_HOSTS
+
+
+class Watched:
+    """While in use, what `page` asks for: every request for something outside this machine
+    (which the context's proxy blocks), local requests that failed, and script errors."""
+
+    def __init__(self, page):
+        self.page = page
+        self.blocked, self.failed, self.script_errors = [], [], []
+        self.listeners = {"request": self.on_request, "response": self.on_response,
+                          "requestfailed": self.on_failure, "pageerror": self.on_script_error}
+
+    def __enter__(self):
+        for event, listener in self.listeners.items():
+            self.page.on(event, listener)
+        return self
+
+    def __exit__(self, *exception):
+        # Leaving the page ends its requests while still watched: an event that comes late is
+        # not blamed on the next page.
+        self.page.goto("about:blank")
+        for event, listener in self.listeners.items():
+            self.page.remove_listener(event, listener)
+
+    def on_request(self, request):
+        if not is_local(request.url):
+            self.blocked.append(request.url)
+
+    def on_response(self, response):
+        if response.status >= 400:
+            self.failed.append(f"{response.url} (HTTP {response.status})")
+
+    def on_failure(self, request):
+        if is_local(request.url):
+            self.failed.append(f"{request.url} ({request.failure})")
+
+    def on_script_error(self, error):
+        self.script_errors.append(str(error))
+
+
+@pytest.fixture(scope="module")
+def tab(browser):
+    """One tab of one browser context for the module. Every request for another machine goes
+    to a proxy on a port of this machine where nothing listens, so it fails there (cheaper than
+    intercepting every request). No service workers: every request is the tab's."""
+    with socket.socket() as closed_port:
+        closed_port.bind(("127.0.0.1", 0))  # held, never listening: connections are refused
+        proxy = {"server": f"http://127.0.0.1:{closed_port.getsockname()[1]}",
+                 "bypass": ",".join(LOCAL_HOSTS)}
+        context = browser.new_context(proxy=proxy, service_workers="block")
+        yield context.new_page()
+        context.close()
+
+
+# ------------------------------------------------------------------------------------------------
+# The checker
+# ------------------------------------------------------------------------------------------------
+
+# After MathJax's first typesetting and the fonts it asked for: what the page shows.
+PAGE_STATE = r"""async () => {
+    if (window.MathJax && MathJax.startup) await MathJax.startup.promise;  // absent if not loaded
+    await document.fonts.ready;
+    const article = document.querySelector("article.bd-article");
+    const text = (element) => element.textContent.trim().slice(0, 80);
+    const prose = article.cloneNode(true);  // the text a reader sees, less code and formulas
+    prose.querySelectorAll("pre, code, mjx-container").forEach((element) => element.remove());
+    return {
+        formulas: article.querySelectorAll(".math").length,
+        untypeset: [...document.querySelectorAll(".math")]
+            .filter((math) => !math.querySelector("mjx-container")).map(text),
+        tex_errors: [...document.querySelectorAll("mjx-merror")]
+            .map((error) => error.getAttribute("data-mjx-error") || text(error)),
+        raw_tex: prose.textContent.match(/\\\(|\\\[|\$\$|\$[^$\s][^$]*\$/g) || [],
+        images: article.querySelectorAll("img").length,
+        not_shown: [...document.images]
+            .filter((image) => !(image.complete && image.naturalWidth > 0))
+            .map((image) => image.getAttribute("src")),
+        fonts_failed: [...document.fonts].filter((font) => font.status === "error")
+            .map((font) => font.family),
+    };
+}"""
+
+
+def check_page(tab, url, expected):
+    """Open `url` with the network blocked; fail naming the page and everything wrong with it:
+    a formula not typeset or in error, raw TeX left in the text, a figure missing or not shown,
+    a request that had to leave the machine or failed, a script error."""
+    with Watched(tab) as watched:
+        tab.goto(url, wait_until="load")
+        state = tab.evaluate(PAGE_STATE)
+    checks = {  # message: whether it applies
+        f"{state['formulas']} formulas, but its source has {expected['formulas']}":
+            state["formulas"] != expected["formulas"],
+        f"formulas not typeset: {state['untypeset'][:5]}": state["untypeset"],
+        f"TeX errors: {state['tex_errors'][:5]}": state["tex_errors"],
+        f"raw TeX in the text: {state['raw_tex'][:5]}": state["raw_tex"],
+        f"{state['images']} images, but its source has {expected['images']}":
+            state["images"] != expected["images"],
+        f"images not shown: {state['not_shown']}": state["not_shown"],
+        f"fonts not loaded: {state['fonts_failed']}": state["fonts_failed"],
+        f"requests blocked (they would leave the machine): {watched.blocked}": watched.blocked,
+        f"requests failed: {watched.failed}": watched.failed,
+        f"script errors: {watched.script_errors}": watched.script_errors,
+    }
+    problems = [message for message, applies in checks.items() if applies]
+    assert not problems, f"{url}:\n  " + "\n  ".join(problems)
+
+
+# ------------------------------------------------------------------------------------------------
+# Tests
+# ------------------------------------------------------------------------------------------------
+
+def test_readme_documents_the_build_command():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert BUILD_COMMAND in readme, f"README.md should give the website's command: {BUILD_COMMAND}"
+
+
+def test_the_site_builds_in_under_a_minute_with_every_asset_its_own(built_site):
+    html, seconds = built_site
+    assert seconds < BUILD_SECONDS, f"the website took {seconds:.0f} s to build"
+    missing = [page for page in PAGES if not (html / f"{page}.html").is_file()]
+    assert not missing, f"pages of site/_toc.yml not built: {missing}"
+    # What a page loads by itself (scripts, styles, images, frames), outside the site.
+    external = re.compile(r"<(?:script|link|img|iframe|source)\b[^>]*\b(?:src|href)=[\"']"
+                          r"(?:[a-z]+:)?//[^\"']*", re.IGNORECASE)
+    loaded = {f"{path.relative_to(html)}: {match}" for path in html.rglob("*.html")
+              for match in external.findall(path.read_text(encoding="utf-8"))}
+    assert not loaded, "pages load assets from outside the site:\n" + "\n".join(sorted(loaded))
+
+
+def test_the_home_page_is_the_readme_opened_from_the_files_too(tab, built_site):
+    """README's other way to view the site: opening index.html from the disk, no server."""
+    html = built_site[0]
+    title = (ROOT / "README.md").read_text(encoding="utf-8").splitlines()[0].lstrip("# ")
+    tab.goto((html / "index.html").as_uri(), wait_until="load")
+    # Jupyter Book's index.html sends the browser on to the TOC's root page.
+    tab.wait_for_url((html / f"{PAGES[0]}.html").as_uri(), timeout=5000)
+    heading = tab.locator("article h1").first.inner_text()
+    assert heading.strip().rstrip("#").strip() == title, f"the home page's title is {heading!r}"
+    check_page(tab, (html / f"{PAGES[0]}.html").as_uri(), expected_content(PAGES[0]))
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_every_formula_and_figure_shows_offline(tab, site_url, page):
+    check_page(tab, f"{site_url}{page}.html", expected_content(page))
+
+
+def first_page_with_formulas_and_images():
+    return next(page for page in PAGES
+                if all(count > 0 for count in expected_content(page).values()))
+
+
+# Broken copies of a page, next to it (its relative links still work): each must be caught.
+def first_formula_replaced(tex):
+    return lambda html: re.sub(r"\\\(.*?\\\)", lambda _: rf"\({tex}\)", html, count=1)
+
+
+DEFECTS = {  # defect: (edit of the page's HTML, what the checker must say)
+    "TeX error": (first_formula_replaced(r"x^2^3"), "TeX errors"),
+    "unbalanced braces": (first_formula_replaced(r"\frac{1}{2"), "formulas not typeset"),
+    "figure file missing": (lambda html: re.sub(r'(<img [^>]*src="[^"]+)"', r'\1.gone"', html,
+                                                count=1),
+                            "images not shown"),
+    "figure left out": (lambda html: re.sub(r"<img [^>]*>", "", html, count=1),
+                        "images, but its source"),
+    "MathJax from a CDN": (lambda html: re.sub(r'src="[^"]*mathjax/tex-chtml\.js[^"]*"',
+                                               'src="https://cdn.jsdelivr.net/npm/mathjax@3/es5/'
+                                               'tex-chtml.js"', html, count=1),
+                           "requests blocked"),
+}
+
+
+@pytest.mark.parametrize("defect", DEFECTS)
+def test_the_checker_fails_on_a_broken_page(tab, built_site, site_url, defect):
+    page = first_page_with_formulas_and_images()
+    edit, complaint = DEFECTS[defect]
+    original = (built_site[0] / f"{page}.html").read_text(encoding="utf-8")
+    broken = edit(original)
+    assert broken != original, f"the {defect!r} edit changed nothing in {page}.html"
+    copy = f"{page}.broken-{defect.replace(' ', '-')}.html"
+    (built_site[0] / copy).write_text(broken, encoding="utf-8")
+    with pytest.raises(AssertionError, match=complaint):
+        check_page(tab, f"{site_url}{copy}", expected_content(page))
