@@ -247,7 +247,8 @@ def test_the_site_builds_in_under_a_minute_with_every_asset_its_own(built_site):
     # What a page loads by itself (scripts, styles, images, frames), outside the site.
     external = re.compile(r"<(?:script|link|img|iframe|source)\b[^>]*\b(?:src|href)=[\"']"
                           r"(?:[a-z]+:)?//[^\"']*", re.IGNORECASE)
-    loaded = {f"{path.relative_to(html)}: {match}" for path in html.rglob("*.html")
+    built = [path for path in html.rglob("*.html") if ".broken-" not in path.name]  # not the
+    loaded = {f"{path.relative_to(html)}: {match}" for path in built  # negative tests' copies
               for match in external.findall(path.read_text(encoding="utf-8"))}
     assert not loaded, "pages load assets from outside the site:\n" + "\n".join(sorted(loaded))
 

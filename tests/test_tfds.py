@@ -89,8 +89,10 @@ def test_without_tensorflow_datasets_the_error_names_the_install_command(monkeyp
 
 
 
-def test_every_pair_of_digits_labelled_0_and_1(tfds):
-    pairs = [(a, b) for a in range(10) for b in range(10) if a != b]
+def test_every_digit_on_either_side_of_a_pair_labelled_0_and_1(tfds):
+    # Each digit twice as the pair's 0 and twice as its 1, and pairs in both orders ((0, 5) and
+    # (5, 0)): the 90 pairs took 20 s and exercise nothing more.
+    pairs = [(a, (a + step) % 10) for a in range(10) for step in (1, 5)]
     with tfds.testing.mock_data(num_examples=NUM_EXAMPLES):
         loaded = {digits: helpers.load_mnist(source="tfds", digits=digits) for digits in pairs}
         raw = {}

@@ -1,0 +1,539 @@
+"""JupyterLab driven in a real browser, for tests/test_browser_lab.py.
+
+- `JupyterLab`: the README's `jupyter lab ...` command, run in a copy of the course with the
+  test-only options a test needs (free port, random token, isolated settings, autosave off).
+- `run_notebooks`: "Restart Kernel and Run All Cells" on notebooks in the page, a few at a time,
+  waiting on the kernel's real state; a run that hangs is retried once.
+- `check_run`: what a learner sees after a run: every cell ran, no error or stderr, every figure
+  of the saved notebook shown, every formula typeset by MathJax.
+- `replace_cell_source_by_typing`: typing in a cell's editor and saving with Ctrl+S.
+"""
+import json
+import os
+import re
+import secrets
+import shlex
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+from playwright.sync_api import Error as PlaywrightError
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+ROOT = Path(__file__).resolve().parent.parent
+JUPYTER = Path(sys.executable).parent / "jupyter"  # the test's own environment, not .venv/ literally
+
+# JupyterLab settings for a test: autosave off, so nothing is written behind the test's back (a
+# hung run once had its cleared outputs autosaved), and no windowing, so every cell is in the DOM.
+LAB_SETTINGS = {
+    "@jupyterlab/docmanager-extension/plugin": {"autosave": False},
+    "@jupyterlab/notebook-extension/tracker": {"windowingMode": "none"},
+    "@jupyterlab/apputils-extension/notification": {"checkForUpdates": False, "fetchNews": "false"},
+}
+SERVER_START_SECONDS = 60
+RUN_SECONDS = 120          # one notebook's whole run, at most
+STALL_SECONDS = 30         # no cell finishing for this long during a run: a hang
+IDLE_STALL_SECONDS = 5     # the kernel idle while cells still wait at [*]: a hang
+SETTLE_MS = 500            # the kernel idle this long before a restart (see FIELD-NOTES: a restart
+                           # right after the kernel became idle once hung)
+RENDER_SECONDS = 10        # figures loaded and formulas typeset after a run, at most
+
+
+class Hang(Exception):
+    """A run that stopped making progress: cells left at [*]."""
+
+
+# ---------------------------------------------------------------------------------------------
+# The server
+# ---------------------------------------------------------------------------------------------
+
+def readme_lab_arguments(readme=ROOT / "README.md"):
+    """The arguments of `jupyter lab` in the first ```bash block of README.md (the course command)."""
+    block = re.search(r"```bash\n(.*?)```", readme.read_text(encoding="utf-8"), re.S).group(1)
+    for command in re.split(r"&&|\n", block):
+        words = shlex.split(command)
+        if len(words) >= 2 and Path(words[0]).name == "jupyter" and words[1] == "lab":
+            return words[2:]
+    raise AssertionError(f"README.md's first bash block runs no `jupyter lab`:\n{block}")
+
+
+def copy_course(destination):
+    """The files git tracks (and nothing else: no .venv, no outputs of earlier runs)."""
+    listed = subprocess.run(["git", "ls-files", "-z"], cwd=ROOT, capture_output=True, check=True)
+    for name in listed.stdout.decode().split("\0"):
+        if name and (ROOT / name).is_file():
+            (destination / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(ROOT / name, destination / name)
+    return destination
+
+
+def free_port():
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def write_settings(folder):
+    for plugin, values in LAB_SETTINGS.items():
+        path = folder / f"{plugin}.jupyterlab-settings"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(values), encoding="utf-8")
+
+
+class JupyterLab:
+    """README's `jupyter lab` in `course`, with test-only options; stop() ends it and its kernels."""
+
+    def __init__(self, course, scratch):
+        self.course, self.port, self.token = Path(course), free_port(), secrets.token_hex(24)
+        self.base = f"http://127.0.0.1:{self.port}"
+        self.log_path = scratch / "jupyterlab.log"
+        directories = {name: scratch / name.lower() for name in
+                       ("JUPYTERLAB_SETTINGS_DIR", "JUPYTERLAB_WORKSPACES_DIR", "JUPYTER_RUNTIME_DIR",
+                        "JUPYTER_CONFIG_DIR", "JUPYTER_DATA_DIR")}
+        for folder in directories.values():
+            folder.mkdir(parents=True)
+        write_settings(directories["JUPYTERLAB_SETTINGS_DIR"])
+        environment = {**os.environ, **{name: str(path) for name, path in directories.items()}}
+        environment.pop("JUPYTER_TOKEN", None)
+        self.command = [str(JUPYTER), "lab", *readme_lab_arguments(),
+                        "--no-browser", "--ip=127.0.0.1", f"--port={self.port}",
+                        "--ServerApp.port_retries=0", f"--IdentityProvider.token={self.token}",
+                        "--LabApp.news_url=None",
+                        # window.jupyterapp: the page's own app object, to read kernel and cells
+                        "--LabApp.expose_app_in_browser=True"]
+        with open(self.log_path, "wb") as log:
+            self.process = subprocess.Popen(self.command, cwd=self.course, env=environment,
+                                            stdout=log, stderr=subprocess.STDOUT,
+                                            stdin=subprocess.DEVNULL, start_new_session=True)
+        try:
+            self._wait_until_up()
+        except BaseException:
+            self.stop()
+            raise
+
+    def user_setting(self, plugin, key):
+        """A setting as the server reads it from JUPYTERLAB_SETTINGS_DIR."""
+        url = f"{self.base}/lab/api/settings/{plugin}?token={self.token}"
+        with urllib.request.urlopen(url, timeout=10) as answer:
+            return json.load(answer)["settings"].get(key)
+
+    def log(self):
+        return self.log_path.read_text(encoding="utf-8", errors="replace")
+
+    def _wait_until_up(self):
+        deadline = time.monotonic() + SERVER_START_SECONDS
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise AssertionError(f"jupyter lab exited ({self.process.returncode}):\n{self.log()[-3000:]}")
+            try:
+                with urllib.request.urlopen(f"{self.base}/api/status?token={self.token}", timeout=2):
+                    return
+            except OSError:
+                time.sleep(0.1)  # the server is still starting: poll again
+        raise AssertionError(f"jupyter lab did not answer in {SERVER_START_SECONDS} s:\n{self.log()[-3000:]}")
+
+    def printed_url(self):
+        """The URL the server printed for the learner to open (the token shown as `...`)."""
+        urls = re.findall(rf"http://127\.0\.0\.1:{self.port}/\S*token=\S+", self.log())
+        assert urls, f"jupyter lab printed no URL with a token:\n{self.log()[-3000:]}"
+        return urls[0]
+
+    def stop(self):
+        """SIGTERM the server's process group (the server and its kernels), then SIGKILL it."""
+        if self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                pass
+        try:
+            os.killpg(self.process.pid, signal.SIGKILL)  # kernels that outlived the server
+        except ProcessLookupError:
+            pass
+        self.process.wait()
+
+
+# ---------------------------------------------------------------------------------------------
+# The page: JupyterLab's own objects (window.jupyterapp), read through window.__lab
+# ---------------------------------------------------------------------------------------------
+
+PAGE_SCRIPT = r"""
+window.__lab = {
+  notebook(path) {
+    for (const widget of window.jupyterapp.shell.widgets('main')) {
+      if (widget.context?.path === path && widget.content?.widgets) return widget;
+    }
+    return null;
+  },
+  opening: {},  // path: 'pending', 'ready' or what went wrong
+  open(path) {
+    __lab.opening[path] = 'pending';
+    (async () => {
+      await __lab.closing[path];  // a close of the same notebook still under way
+      await window.jupyterapp.commands.execute('docmanager:open', {path, factory: 'Notebook'});
+      const widget = __lab.notebook(path);
+      await widget.context.ready;
+      await widget.sessionContext.ready;
+      __lab.opening[path] = 'ready';
+    })().catch(error => { __lab.opening[path] = String(error?.stack || error); });
+  },
+  // The kernel itself, not the toolbar's indicator (which says idle while the kernel starts).
+  kernel(path) {
+    const kernel = __lab.notebook(path)?.sessionContext.session?.kernel;
+    return kernel ? {connection: kernel.connectionStatus, status: kernel.status} : null;
+  },
+  isIdle(kernel) { return !!kernel && kernel.connection === 'connected' && kernel.status === 'idle'; },
+  since: {},  // path: when the kernel was first seen settled, or where a run stands
+  // Opened, its kernel connected and idle for `ms` without a break.
+  openState(path, ms) {
+    const opening = __lab.opening[path];
+    if (opening !== 'ready') return opening === 'pending' ? null : {error: opening};
+    const now = performance.now();
+    if (!__lab.isIdle(__lab.kernel(path))) { delete __lab.since[path]; return null; }
+    __lab.since[path] ??= now;
+    return now - __lab.since[path] >= ms ? {ready: true} : null;
+  },
+  codeCells(path) { return __lab.notebook(path).content.widgets.filter(c => c.model.type === 'code'); },
+  prompt(cell) { return cell.node.querySelector('.jp-InputPrompt')?.textContent.trim() ?? ''; },
+  // "Kernel > Restart Kernel and Run All Cells", after clearing the outputs (so that only this
+  // run's show). Not awaited: the command waits for its dialog, which the test accepts.
+  startRun(path) {
+    const widget = __lab.notebook(path);
+    const target = {semanticWidget: widget.id};
+    window.jupyterapp.shell.activateById(widget.id);
+    delete __lab.since[path];
+    window.jupyterapp.commands.execute('notebook:clear-all-cell-outputs', target);
+    window.jupyterapp.commands.execute('notebook:restart-run-all', target);
+  },
+  // Finished (every code cell ran, or the run stopped at an error), stalled (no cell finishing for
+  // stallMs, or the kernel idle while cells wait at [*] for idleStallMs), or null: still running.
+  runState(path, stallMs, idleStallMs) {
+    const code = __lab.codeCells(path);
+    const queued = code.filter(cell => __lab.prompt(cell).includes('*')).length;
+    const finished = code.filter(cell => cell.model.executionCount !== null
+                                         && !__lab.prompt(cell).includes('*')).length;
+    const error = code.some(cell => cell.model.outputs.toJSON().some(o => o.output_type === 'error'));
+    const kernel = __lab.kernel(path);
+    const idle = __lab.isIdle(kernel);
+    const now = performance.now();
+    const last = __lab.since[path] ??= {finished: -1, changed: now, idleSince: null};
+    if (finished !== last.finished) Object.assign(last, {finished, changed: now});
+    last.idleSince = idle && queued ? (last.idleSince ?? now) : null;
+    let outcome = null;
+    if (idle && !queued && (finished === code.length || error)) outcome = error ? 'error' : 'done';
+    else if (now - last.changed > stallMs) outcome = 'stalled';
+    else if (last.idleSince !== null && now - last.idleSince > idleStallMs) outcome = 'stalled';
+    return outcome && {outcome, finished, queued, total: code.length, kernel};
+  },
+  // Every output image done loading, every markdown cell rendered, and MathJax loaded (its first
+  // formula typeset) if any rendered text still looks like TeX.
+  renderState(path) {
+    const widget = __lab.notebook(path);
+    const markdown = widget.content.widgets.filter(cell => cell.model.type === 'markdown');
+    const rendered = markdown.map(cell => cell.rendered && cell.node.querySelector('.jp-RenderedMarkdown'));
+    const images = [...widget.node.querySelectorAll('.jp-OutputArea-output img')];
+    const texLeft = rendered.some(node => node && __lab.rawTex(__lab.prose(node)));
+    return images.every(img => img.complete) && rendered.every(Boolean)
+           && (!texLeft || document.querySelector('mjx-container') !== null);
+  },
+  // What a reader sees of rendered markdown outside code and outside typeset formulas.
+  prose(node) {
+    const walker = document.createTreeWalker(node, NodeFilter.SHOW_TEXT, {acceptNode: text =>
+      text.parentElement.closest('code, pre, mjx-container') ? NodeFilter.FILTER_REJECT
+                                                              : NodeFilter.FILTER_ACCEPT});
+    const parts = [];
+    while (walker.nextNode()) parts.push(walker.currentNode.data);
+    return parts.join('');
+  },
+  rawTex(text) { return /\$|\\\(|\\\)|\\\[|\\\]|\\begin\{/.test(text); },
+  status(item) {
+    if (item.phase === 'opening') return __lab.openState(item.path, item.settleMs);
+    if (item.phase === 'running') return __lab.runState(item.path, item.stallMs, item.idleStallMs);
+    if (item.phase === 'rendering') return __lab.renderState(item.path);
+  },
+  // Everything the checks need about every cell, as the page shows it.
+  report(path) {
+    return __lab.notebook(path).content.widgets.map(cell => {
+      const about = {type: cell.model.type, firstLine: cell.model.sharedModel.getSource().split('\n')[0]};
+      if (cell.model.type === 'code') {
+        const images = [...cell.node.querySelectorAll('.jp-OutputArea-output img')];
+        return {...about, executionCount: cell.model.executionCount, prompt: __lab.prompt(cell),
+                // what each output is, without its (large) data
+                outputs: cell.model.outputs.toJSON().map(o => ({
+                  output_type: o.output_type, name: o.name, text: o.name === 'stderr' ? o.text : undefined,
+                  ename: o.ename, evalue: o.evalue,
+                  data: Object.fromEntries(Object.keys(o.data ?? {}).map(key => [key, true]))})),
+                errorText: [...cell.node.querySelectorAll(
+                  '.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"]')]
+                  .map(node => node.innerText).join('\n'),
+                images: images.length,
+                loadedImages: images.filter(img => img.complete && img.naturalWidth > 0).length};
+      }
+      if (cell.model.type === 'markdown') {
+        const node = cell.node.querySelector('.jp-RenderedMarkdown');
+        return {...about, rendered: !!(cell.rendered && node),
+                formulas: node ? node.querySelectorAll('mjx-container').length : 0,
+                mathErrors: node ? [...node.querySelectorAll('mjx-merror, [data-mjx-error]')]
+                  .map(e => e.getAttribute('data-mjx-error') || e.textContent) : [],
+                prose: node ? __lab.prose(node) : ''};
+      }
+      return about;
+    });
+  },
+  activate(path) { window.jupyterapp.shell.activateById(__lab.notebook(path).id); },
+  // Shut the kernel down and close the tab without saving: a run's outputs stay out of the file.
+  closing: {},
+  close(path) {
+    const widget = __lab.notebook(path);
+    delete __lab.since[path];
+    delete __lab.opening[path];
+    if (!widget) return;
+    return __lab.closing[path] = (async () => {
+      const kernel = widget.sessionContext.session?.kernel;
+      // A busy kernel would delay its shutdown by the server's grace period: interrupt it first.
+      if (kernel?.status === 'busy') await kernel.interrupt().catch(() => {});
+      await widget.sessionContext.shutdown();
+      widget.context.model.dirty = false;
+      widget.close();
+    })();
+  },
+};
+"""
+
+
+def lab_url(lab):
+    """The URL the server printed, with the real token in place of the `...` it shows for one
+    given on the command line."""
+    return lab.printed_url().replace("token=...", f"token={lab.token}")
+
+
+def wait_for_app(page):
+    """JupyterLab loaded and its layout restored."""
+    page.wait_for_function("() => window.jupyterapp && window.__lab", timeout=60_000)
+    page.evaluate("() => window.jupyterapp.restored")
+
+
+# ---------------------------------------------------------------------------------------------
+# Runs: Restart Kernel and Run All Cells, a few notebooks at a time
+# ---------------------------------------------------------------------------------------------
+
+class Run:
+    """One notebook to open and run in the page; `reference` is the saved notebook (its cells as
+    JSON) whose figures the run must show again."""
+
+    def __init__(self, path, reference, stall_seconds=STALL_SECONDS):
+        self.path, self.reference, self.stall_seconds = path, reference, stall_seconds
+        self.report = self.outcome = self.failure = None
+        self.attempts, self.phase, self.deadline = 0, "queued", 0.0
+
+    def __repr__(self):
+        return f"Run({self.path!r}, {self.phase}, {self.outcome or self.failure})"
+
+
+def run_notebooks(page, runs, screenshots, lanes=3):
+    """Open each notebook, restart its kernel and run all its cells, `lanes` notebooks at a time
+    (much of a run is waiting: for a kernel to start, for a message; three at a time keep two
+    cores busy). Each run gets .report (every cell as the page shows it) and .outcome ('done', or
+    'error': Run All stopped at an error), or .failure: it hung twice (with a screenshot's path)."""
+    queue, active = list(runs), []
+    while queue or active:
+        while queue and len(active) < lanes:
+            run = queue.pop(0)
+            run.attempts += 1
+            page.evaluate("path => __lab.open(path)", run.path)
+            _enter(run, "opening", 60)
+            active.append(run)
+        items = [{"path": run.path, "phase": run.phase, "settleMs": SETTLE_MS,
+                  "stallMs": run.stall_seconds * 1000, "idleStallMs": IDLE_STALL_SECONDS * 1000}
+                 for run in active]
+        statuses = page.evaluate("items => items.map(__lab.status)", items)
+        for run, status in zip(list(active), statuses, strict=True):
+            try:
+                _advance(page, run, status)
+            except Hang as hang:
+                _hung(page, run, str(hang), queue, screenshots)
+            if run.phase in ("finished", "queued"):
+                active.remove(run)
+        if active:
+            page.wait_for_timeout(100)  # the next look at the page's own state (bounded by deadlines)
+    return runs
+
+
+def _enter(run, phase, seconds):
+    run.phase, run.deadline = phase, time.monotonic() + seconds
+
+
+def _advance(page, run, status):
+    late = time.monotonic() > run.deadline
+    if run.phase == "opening":
+        if status and "error" in status:
+            raise Hang(f"opening failed: {status['error']}")
+        if status:
+            try:
+                restart_and_run_all(page, run.path)
+            except PlaywrightTimeout as timeout:
+                raise Hang(f"the restart dialog: {timeout}") from None
+            _enter(run, "running", RUN_SECONDS)
+        elif late:
+            raise Hang("its kernel was not connected and idle within 60 s of opening it")
+    elif run.phase == "running":
+        if status and status["outcome"] == "stalled":
+            raise Hang(f"{status['finished']} of {status['total']} code cells finished, "
+                       f"{status['queued']} left at [*]; kernel {status['kernel']}")
+        if status:
+            run.outcome = status["outcome"]
+            _enter(run, "rendering", RENDER_SECONDS)
+        elif late:
+            raise Hang(f"still running after {RUN_SECONDS} s")
+    elif run.phase == "rendering" and (status or late):
+        # Past the deadline, the report says which figure or formula never appeared.
+        run.report = page.evaluate("path => __lab.report(path)", run.path)
+        close_notebook(page, run.path, wait=False)
+        run.phase = "finished"
+
+
+def restart_and_run_all(page, path):
+    """Kernel > Restart Kernel and Run All Cells, accepting the dialog as a learner does."""
+    page.evaluate("path => __lab.startRun(path)", path)
+    dialog = page.locator(".jp-Dialog")
+    dialog.locator(".jp-Dialog-header").filter(has_text="Restart Kernel").wait_for(timeout=30_000)
+    dialog.locator(".jp-Dialog-button.jp-mod-accept").click(timeout=30_000)
+    dialog.wait_for(state="detached", timeout=30_000)
+
+
+def _hung(page, run, why, queue, screenshots):
+    """First hang: close the notebook (shutting its kernel down) and run it again. Second: fail,
+    with a screenshot of it."""
+    if page.locator(".jp-Dialog").count():
+        page.keyboard.press("Escape")  # a dialog left open would block every later click
+    if run.attempts < 2:
+        close_notebook(page, run.path, wait=False)
+        run.phase = "queued"
+        queue.insert(0, run)
+        return
+    picture = screenshots / (re.sub(r"\W+", "_", run.path) + ".png")
+    try:
+        page.evaluate("path => __lab.activate(path)", run.path)
+        page.screenshot(path=str(picture))
+    except PlaywrightError as error:  # the failure message matters more than the picture
+        picture = f"(no screenshot: {error})"
+    run.failure = (f"{run.path}: hung twice in JupyterLab ({run.phase}): {why}. "
+                   f"Screenshot: {picture}")
+    close_notebook(page, run.path, wait=False)
+    run.phase = "finished"
+
+
+def open_notebook(page, path):
+    """Open a notebook and wait until its kernel is connected and idle."""
+    page.evaluate("path => __lab.open(path)", path)
+    page.wait_for_function("([path, ms]) => __lab.openState(path, ms)", arg=[path, SETTLE_MS],
+                           polling=100, timeout=60_000)
+
+
+def close_notebook(page, path, wait=True):
+    """Shut its kernel down and close it, unsaved; without `wait`, while the next one starts."""
+    page.evaluate("([path, wait]) => wait ? __lab.close(path) : void __lab.close(path)", [path, wait])
+
+
+# ---------------------------------------------------------------------------------------------
+# The checker: what a learner sees after "Restart Kernel and Run All Cells"
+# ---------------------------------------------------------------------------------------------
+
+def cell_name(index, cell):
+    return f"cell {index + 1} (`{cell['firstLine'][:60]}`)"
+
+
+def check_run(run):
+    """Fail, naming the notebook and each wrong cell, unless every code cell ran in order in a
+    fresh kernel, with no error and no stderr output; every figure of the saved notebook is shown
+    and loaded; every markdown cell is rendered, every formula typeset: no MathJax error and no TeX
+    left as text."""
+    assert run.failure is None, run.failure
+    report, reference = run.report, run.reference
+    assert len(report) == len(reference), \
+        f"{run.path}: the page shows {len(report)} cells, the saved notebook has {len(reference)}"
+    problems, not_run = [], []
+    for index, (cell, saved) in enumerate(zip(report, reference, strict=True)):
+        where = cell_name(index, cell)
+        if cell["type"] == "code" and run.outcome == "error" and never_ran(cell):
+            not_run.append(index + 1)  # after the error that stopped Run All: one line for all
+        elif cell["type"] == "code":
+            problems += [f"{where}: {problem}" for problem in code_cell_problems(cell, saved)]
+        elif cell["type"] == "markdown":
+            problems += [f"{where}: {problem}" for problem in markdown_cell_problems(cell, saved)]
+    if not_run:
+        problems.append(f"Run All stopped at the error: cells {not_run} did not run")
+    counts = [cell["executionCount"] for cell in report if cell["type"] == "code"]
+    if not problems and counts != list(range(1, len(counts) + 1)):
+        problems.append(f"execution counts {counts}: not one run, in order, in a fresh kernel")
+    assert not problems, f"{run.path} in JupyterLab:\n  " + "\n  ".join(problems)
+
+
+def never_ran(cell):
+    return cell["executionCount"] is None and not cell["outputs"] and "*" not in cell["prompt"]
+
+
+def code_cell_problems(cell, saved):
+    if cell["executionCount"] is None or "*" in cell["prompt"]:
+        yield f"did not run (prompt {cell['prompt']!r})"
+    for output in cell["outputs"]:
+        if output["output_type"] == "error":
+            yield f"error output: {output['ename']}: {output['evalue']}"
+        elif output["output_type"] == "stream" and output["name"] == "stderr":
+            yield f"stderr output: {''.join(output['text']).strip()[:300]}"
+    figures = sum("image/png" in output.get("data", {}) for output in saved.get("outputs", []))
+    if cell["loadedImages"] < figures:
+        yield (f"shows {cell['loadedImages']} loaded figure(s) of the {figures} in the saved "
+               f"notebook ({cell['images']} image element(s) in the page)")
+
+
+def markdown_cell_problems(cell, saved):
+    if not cell["rendered"]:
+        yield "markdown not rendered"
+    math = re.search(r"\$[^$]+\$", re.sub(r"`[^`]*`", "", "".join(saved["source"])))  # outside code
+    if math and not cell["formulas"]:
+        yield f"no formula typeset by MathJax, though the cell has {math.group()[:40]}"
+    for error in dict.fromkeys(cell["mathErrors"]):  # an error element can match twice
+        yield f"MathJax error: {error}"
+    prose = " ".join(cell["prose"].split())
+    tex = re.search(r"\$|\\\(|\\\)|\\\[|\\\]|\\begin\{", prose)  # as __lab.rawTex
+    if tex:
+        yield f"TeX left as text: …{prose[max(0, tex.start() - 30):tex.end() + 30]}…"
+
+
+# ---------------------------------------------------------------------------------------------
+# Typing in a cell and saving
+# ---------------------------------------------------------------------------------------------
+
+def replace_cell_source_by_typing(page, path, index, text):
+    """Click into the editor of cell `index`, select its text and type `text` in its place, then
+    save with Ctrl+S. Typed as text input (not key by key), so that CodeMirror's auto-indent and
+    bracket closing, which react to single keystrokes, leave it exactly as given."""
+    page.evaluate("""([path, index]) => {
+        __lab.activate(path);
+        __lab.notebook(path).content.widgets[index].node.setAttribute('data-test-target', path);
+    }""", [path, index])
+    editor = page.locator(f'[data-test-target="{path}"] .cm-content')
+    editor.click()
+    page.keyboard.press("ControlOrMeta+a")
+    page.keyboard.insert_text(text)
+    page.keyboard.press("Escape")
+    page.keyboard.press("ControlOrMeta+s")
+
+
+def wait_for_saved_source(path, index, text, seconds=15):
+    """The cell's source as saved on disk, once it is `text` (or the last one seen)."""
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            saved = "".join(json.loads(path.read_text(encoding="utf-8"))["cells"][index]["source"])
+        except ValueError:  # caught halfway through being written
+            saved = None
+        if saved == text or time.monotonic() > deadline:
+            return saved
+        time.sleep(0.1)  # the save is asynchronous: poll the file
