@@ -7,11 +7,18 @@ markers kept), installs requirements-test.txt with those pins into a fresh virtu
 (everything else is whatever pip picks: the newest releases that fit), checks that each pinned
 package is at its floor and imports, then runs the rest of the suite in that environment.
 
-It needs PyPI, takes one to two minutes (installing, then the suite) and builds a virtual
-environment of about 2 GB under pytest's temporary directory (removed when the test passes, kept
-to look into when it fails). It runs with the whole suite, so in CI; alone:
-`python -m pytest -m slow`; everything but it: `python -m pytest -m "not slow"`. The fast test
-here only checks that every requirement has a floor.
+It needs PyPI, takes two minutes or more (installing, then the suite) and builds a virtual
+environment of about 2 GB under a temporary directory (removed when the check passes, kept to look
+into when it fails). That is too slow to repeat on every run of the suite, which must finish in
+two minutes, while the floors change only when a requirements file does. So a passing check is
+recorded in tests/floors-verified.txt: the exact pins it installed and what the suite in that
+environment reported. The suite's test compares today's pins with the record; when they differ
+(a floor was added, raised or lowered, or a marker changed), it runs the whole check itself, so
+a floor nobody installed cannot pass. After changing a floor, run the check and record it:
+
+    python tests/test_dependency_floors.py
+
+The fast tests here check that every requirement has a floor and that the record is read right.
 """
 import json
 import os
@@ -20,6 +27,7 @@ import shutil
 import subprocess
 import sys
 import time
+import warnings
 from pathlib import Path
 
 import pytest
@@ -134,12 +142,51 @@ print(json.dumps(report))
 """
 
 
+RECORD = Path(__file__).with_name("floors-verified.txt")
+
+
+def recorded_pins():
+    """The pins of the last passing check, from tests/floors-verified.txt ('' if none)."""
+    if not RECORD.is_file():
+        return ""
+    lines = RECORD.read_text(encoding="utf-8").splitlines()
+    return "".join(f"{line}\n" for line in lines if line and not line.startswith("#"))
+
+
+def test_the_record_holds_exactly_the_pins_and_a_passing_suite():
+    pins = constraints_text(floors())
+    if recorded_pins() != pins:
+        pytest.skip("the floors changed since the last recorded check (the slow test runs it)")
+    header = [line for line in RECORD.read_text(encoding="utf-8").splitlines() if line.startswith("#")]
+    assert any(re.search(r"# the suite at the floors: \d+ passed", line) for line in header), header
+    assert not any(re.search(r"\d+ failed|error", line) for line in header), header
+
+
+def test_a_changed_floor_is_not_covered_by_the_record():
+    pins = constraints_text(floors())
+    assert pins.replace("numpy==1.26", "numpy==1.25") != pins
+    assert recorded_pins() != pins.replace("numpy==1.26", "numpy==1.25")
+
+
 @pytest.mark.slow
 def test_the_suite_passes_with_every_requirement_at_its_floor(tmp_path):
+    pins = constraints_text(floors())
+    if recorded_pins() == pins:
+        return  # checked, with these exact pins, and recorded: tests/floors-verified.txt
+    check_floors(tmp_path)
+    warnings.warn("the floors pass, but tests/floors-verified.txt is out of date, so every run "
+                  "repeats this check: run `python tests/test_dependency_floors.py` and commit "
+                  "the record")
+
+
+def check_floors(workdir):
+    """Install every requirement at its floor into a fresh environment under `workdir`, check the
+    versions and imports, run the suite there; return the suite's summary line. Fails (via
+    pytest.fail or assert) with what went wrong."""
     pins = floors()
-    constraints = tmp_path / "floors.txt"
+    constraints = workdir / "floors.txt"
     constraints.write_text(constraints_text(pins), encoding="utf-8")
-    venv = tmp_path / "venv"
+    venv = workdir / "venv"
     python = venv / ("Scripts" if os.name == "nt" else "bin") / "python"
     # The inner runs see the floors' environment only, and no trace of this pytest run.
     env = {key: value for key, value in os.environ.items()
@@ -189,4 +236,23 @@ def test_the_suite_passes_with_every_requirement_at_its_floor(tmp_path):
         f"the suite fails with every requirement at its floor ({pinned}): exit code "
         f"{suite.returncode}; raise the floor that breaks it. The suite's last lines:\n"
         f"{tail(suite.stdout)}")
-    shutil.rmtree(venv, ignore_errors=True)    # 2 GB; kept only when the test fails
+    shutil.rmtree(venv, ignore_errors=True)    # 2 GB; kept only when the check fails
+    return [line for line in suite.stdout.splitlines() if " passed" in line][-1].strip("= ")
+
+
+def record(summary):
+    """Write tests/floors-verified.txt: today's pins and what the suite reported with them."""
+    RECORD.write_text(
+        "# The dependency floors, installed exactly and checked by tests/test_dependency_floors.py\n"
+        f"# with Python {sys.version.split()[0]} on {sys.platform}, {time.strftime('%Y-%m-%d')}:\n"
+        f"# the suite at the floors: {summary}\n"
+        "# Rewritten by `python tests/test_dependency_floors.py` after a passing check; do not edit.\n"
+        + constraints_text(floors()), encoding="utf-8")
+
+
+if __name__ == "__main__":
+    import tempfile
+    with tempfile.TemporaryDirectory(prefix="floors-") as folder:
+        summary = check_floors(Path(folder))
+    record(summary)
+    print(f"floors checked ({summary}); recorded in {RECORD}")

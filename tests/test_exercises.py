@@ -8,11 +8,13 @@ tests/test_grading.py runs nbgrader itself.
 """
 import ast
 import contextlib
+import copy
 import importlib.util
 import io
 import json
 import re
 import shutil
+import types
 from pathlib import Path
 
 import pytest
@@ -299,23 +301,63 @@ def test_readme_says_what_each_check_is_worth():
     assert points_table() in readme, f"README.md's table of points must read:\n{points_table()}"
 
 
+_ran_before_the_mistake = {}  # (notebook, sources of the unchanged cells run) -> their namespace
+
+
 def run_until_check(folder, number, grade_id):
     """Run notebook `number` of `folder` cell by cell, in-process, as far as the check `grade_id`;
-    return its failure (None if it passed). The working directory must be `folder`."""
-    namespace = {"__name__": "__main__"}
-    for index, cell in enumerate(cells(notebook_path(folder, number))):
-        if cell["cell_type"] != "code":
+    return its failure (None if it passed). The working directory must be `folder`.
+
+    The cells before the first one that differs from the worked edition (the planted mistake)
+    run once per notebook and test session: notebook 11's come with minutes of training, and
+    each planted mistake starts from a deep copy of the namespace they left."""
+    code_cells = [(index, cell) for index, cell in enumerate(cells(notebook_path(folder, number)))
+                  if cell["cell_type"] == "code"]
+    worked = [source(cell) for cell in cells(notebook_path(NOTEBOOKS, number)) if cell["cell_type"] == "code"]
+    unchanged = next((k for k, ((_, cell), original) in enumerate(zip(code_cells, worked))
+                      if source(cell) != original), len(code_cells))
+    ran = code_cells[:unchanged]
+    key = (number, tuple(source(cell) for _, cell in ran))
+    if key not in _ran_before_the_mistake:
+        namespace = {"__name__": "__main__"}
+        for index, cell in ran:
+            if (failure := _run_cell(namespace, number, index, cell, grade_id)) is not None:
+                return failure
+        _ran_before_the_mistake[key] = namespace
+    namespace = _copy_namespace(_ran_before_the_mistake[key])
+    for index, cell in code_cells[len(ran):]:
+        failure = _run_cell(namespace, number, index, cell, grade_id)
+        if failure is not None or grading(cell).get("grade_id") == grade_id:
+            return failure
+    raise AssertionError(f"notebook {number} has no check {grade_id}")
+
+
+def _run_cell(namespace, number, index, cell, grade_id):
+    """Run one cell; the CheckFailed of the check `grade_id`, or None. Another check failing
+    first is an error of the test."""
+    try:
+        with contextlib.redirect_stdout(io.StringIO()):
+            exec(compile(source(cell), f"<notebook {number}, cell {index + 1}>", "exec"), namespace)
+    except helpers.CheckFailed as failure:
+        assert grading(cell).get("grade_id") == grade_id, \
+            f"an earlier cell ({index + 1}) stopped first: {failure}"
+        return failure
+    return None
+
+
+def _copy_namespace(namespace):
+    """A copy whose arrays, lists, dicts and models a planted mistake cannot change for the next
+    one; modules, functions, classes and what cannot be copied (figures) are shared."""
+    copied = {}
+    for name, value in namespace.items():
+        if isinstance(value, (types.ModuleType, types.FunctionType, type)):
+            copied[name] = value
             continue
         try:
-            with contextlib.redirect_stdout(io.StringIO()):
-                exec(compile(source(cell), f"<notebook {number}, cell {index + 1}>", "exec"), namespace)
-        except helpers.CheckFailed as failure:
-            assert grading(cell).get("grade_id") == grade_id, \
-                f"an earlier cell ({index + 1}) stopped first: {failure}"
-            return failure
-        if grading(cell).get("grade_id") == grade_id:
-            return None
-    raise AssertionError(f"notebook {number} has no check {grade_id}")
+            copied[name] = copy.deepcopy(value)
+        except Exception:  # noqa: BLE001 - e.g. a matplotlib figure: nothing a check reads
+            copied[name] = value
+    return copied
 
 
 @pytest.mark.parametrize("mistake", NOTEBOOK_MISTAKES, ids=lambda m: f"nb{m['number']:02}-{m['description']}")
