@@ -159,3 +159,16 @@ def test_a_failed_claim_never_hides_the_figures_of_its_section(path):
         "an assert comes before a figure of the same section; if it failed, Run All would stop "
         "before the figure that shows why. Move the assert after the figure: "
         f"{claims_before_figures(cells)}")
+
+
+def test_without_chromium_browser_tests_skip_here_and_fail_in_ci(monkeypatch):
+    import shutil
+
+    import conftest
+    monkeypatch.setattr(shutil, "which", lambda name: None)
+    monkeypatch.setenv("CI", "true")
+    with pytest.raises(pytest.fail.Exception, match="no Chromium found.*apt-get install -y chromium"):
+        conftest.system_chromium()
+    monkeypatch.delenv("CI")
+    with pytest.raises(pytest.skip.Exception, match="no Chromium found"):
+        conftest.system_chromium()
