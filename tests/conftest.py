@@ -1,5 +1,13 @@
-import matplotlib
-import pytest
+import os
+
+# Two test workers share two cores, and each starts kernels, servers and a browser: BLAS thread
+# pools of two threads per process would oversubscribe the cores (their spinning threads cost CPU
+# and save no time). One thread per process, here and in every process the tests start.
+for _variable in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_variable, "1")
+
+import matplotlib  # noqa: E402 - after the thread settings, which apply when NumPy loads
+import pytest  # noqa: E402
 
 matplotlib.use("Agg")  # figures in unit tests are inspected, never shown
 

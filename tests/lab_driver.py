@@ -85,6 +85,20 @@ def write_settings(folder):
         path.write_text(json.dumps(values), encoding="utf-8")
 
 
+NBGRADER_SERVER_EXTENSIONS = ["formgrader", "validate_assignment", "assignment_list", "course_list"]
+
+
+def without_nbgrader(config_dir):
+    """A learner's JupyterLab (requirements.txt) has no nbgrader; the tests' environment has it,
+    so its server and page extensions are switched off here (user config beats the venv's)."""
+    (config_dir / "jupyter_server_config.json").write_text(json.dumps({"ServerApp": {
+        "jpserver_extensions": {f"nbgrader.server_extensions.{name}": False
+                                for name in NBGRADER_SERVER_EXTENSIONS}}}), encoding="utf-8")
+    (config_dir / "labconfig").mkdir(exist_ok=True)
+    (config_dir / "labconfig" / "page_config.json").write_text(
+        json.dumps({"disabledExtensions": {"@jupyter/nbgrader": True}}), encoding="utf-8")
+
+
 class JupyterLab:
     """README's `jupyter lab` in `course`, with test-only options; stop() ends it and its kernels."""
 
@@ -98,6 +112,7 @@ class JupyterLab:
         for folder in directories.values():
             folder.mkdir(parents=True)
         write_settings(directories["JUPYTERLAB_SETTINGS_DIR"])
+        without_nbgrader(directories["JUPYTER_CONFIG_DIR"])
         environment = {**os.environ, **{name: str(path) for name, path in directories.items()}}
         environment.pop("JUPYTER_TOKEN", None)
         self.command = [str(JUPYTER), "lab", *readme_lab_arguments(),
