@@ -711,6 +711,22 @@ def _run_earlier_checks(model_class, folder, through):
 # Figures (each function returns its matplotlib Figure)
 # ---------------------------------------------------------------------------------------------
 
+# The two colours that carry meaning in the course's figures, from Okabe and Ito's palette for
+# colour-blind readers (https://jfly.uni-koeln.de/color/): they stay far apart under red-, green-
+# and blue-weak vision alike, where green and red merge. Colour is never the only cue: every figure
+# also tells the pair apart by a mark, a word or a line style (tests/test_figures_accessible.py).
+BLUE = "#0072B2"        # right answers, training curves, class 0 and weights that argue for it
+VERMILLION = "#D55E00"  # wrong answers, validation curves, class 1 and weights that argue for it
+RIGHT_MARK, WRONG_MARK = "✓", "✗"
+
+# Training and validation curves differ in colour, line style and marker, so that they can be told
+# apart in grey, by colour-blind readers, and where they cross. Keys: the start of a history key.
+CURVE_STYLES = {
+    "train": {"label": "training", "color": BLUE, "ls": "-", "marker": "o"},
+    "val": {"label": "validation", "color": VERMILLION, "ls": "--", "marker": "s"},
+}
+
+
 def _as_image(example):
     example = np.asarray(example)
     if example.shape == (IMAGE_SHAPE[0] * IMAGE_SHAPE[1],):
@@ -760,10 +776,11 @@ def _zeros_and_ones(values, name, function):
 def plot_examples(images, labels, predictions=None, columns=8, probabilities=None, titles=None):
     """A grid of images titled with their labels (0 or 1).
 
-    With `predictions` (0 or 1 each), each title reads "predicted (true)" in green when the
-    prediction is right and in red when it is wrong. With `probabilities` (the model's
-    probability of a 1 for each image), the title adds it: "p = 0.39". `titles` (one string per
-    image) replaces the label titles, for images that are not examples, such as averages.
+    With `predictions` (0 or 1 each), each title reads "✓ predicted (true label)" in blue when the
+    prediction is right and "✗ predicted (true label)" in vermillion when it is wrong: the mark, not
+    only the colour, tells them apart. With `probabilities` (the model's probability of a 1 for each
+    image), the title adds it: "p = 0.39". `titles` (one string per image) replaces the label
+    titles, for images that are not examples, such as averages.
     """
     import matplotlib.pyplot as plt
     images = _as_array(images, "images")
@@ -787,7 +804,7 @@ def plot_examples(images, labels, predictions=None, columns=8, probabilities=Non
                          f"got {titles!r}")
     columns = min(columns, len(images))
     rows = -(-len(images) // columns)
-    height = 1.8 if probabilities is not None else 1.6
+    height = 2.0 if probabilities is not None else 1.7  # room for the titles above each image
     fig, axes = plt.subplots(rows, columns, figsize=(1.5 * columns, height * rows), squeeze=False)
     for index, ax in enumerate(axes.flat):
         if index >= len(images):
@@ -799,13 +816,29 @@ def plot_examples(images, labels, predictions=None, columns=8, probabilities=Non
         elif predictions is None:
             title = f"label {label}"
         else:
-            title = f"{predictions[index]} (true {label})"
-            color = "tab:green" if predictions[index] == label else "tab:red"
+            title, color = _verdict(predictions[index], label)
         if probabilities is not None:
             title += f"\np = {probabilities[index]:.2f}"
         _draw_digit(ax, images[index], title, color=color)
     fig.tight_layout()
     return fig
+
+
+def _verdict(prediction, label):
+    """The title of a prediction and its colour; its mark, ✓ or ✗, says right or wrong in grey too."""
+    if prediction == label:
+        return f"{RIGHT_MARK} {prediction} (true {label})", BLUE
+    return f"{WRONG_MARK} {prediction} (true {label})", VERMILLION
+
+
+def _plot_curve(ax, steps, values, key):
+    """One recorded quantity against the iteration, styled by whose it is (training, validation)."""
+    prefix, _, quantity = key.partition("_")
+    style = dict(CURVE_STYLES.get(prefix, {"label": prefix}))
+    label = f"{style.pop('label')} {quantity}".strip()
+    # A marker every tenth of the axes, validation's offset by half of that: they never overlap.
+    offset = 0.05 if prefix == "val" else 0.0
+    ax.plot(steps, values, label=label, markevery=(offset, 0.1), ms=5, lw=1.8, **style)
 
 
 def plot_history(history):
@@ -825,7 +858,7 @@ def plot_history(history):
         if len(history[key]) != len(steps):
             raise ValueError(f"history[{key!r}] has {len(history[key])} values for "
                              f"{len(steps)} iterations")
-        ax.plot(steps, history[key], label=key.replace("_", " "))
+        _plot_curve(ax, steps, history[key], key)
     # A log scale shows the loss still falling long after the first steep drop.
     loss_ax.set(xlabel="iteration", ylabel="binary cross-entropy (log scale)", title="Loss",
                 yscale="log")
@@ -844,15 +877,22 @@ def plot_history(history):
     return fig
 
 
+def _weights_colormap():
+    """Blue (negative weights, for 0) through white (0) to vermillion (positive, for 1)."""
+    from matplotlib.colors import LinearSegmentedColormap
+    return LinearSegmentedColormap.from_list("blue_white_vermillion", [BLUE, "white", VERMILLION])
+
+
 def plot_weights(weights):
-    """A model's 784 weights as a 28 x 28 image: red pushes towards 1, blue towards 0."""
+    """A model's 784 weights as a 28 x 28 image: vermillion pushes towards 1, blue towards 0."""
     import matplotlib.pyplot as plt
     image = _as_image(weights)
     limit = np.abs(image).max() or 1.0
     fig, ax = plt.subplots(figsize=(4.4, 3.6))
-    shown = ax.imshow(image, cmap="RdBu_r", vmin=-limit, vmax=limit)
+    shown = ax.imshow(image, cmap=_weights_colormap(), vmin=-limit, vmax=limit)
     ax.set(xticks=[], yticks=[], title="Learned weights, one per pixel")
-    fig.colorbar(shown, ax=ax, label="weight (red: evidence for 1, blue: for 0)")
+    # The label says in words what the sign means, so the colours are not needed to read it.
+    fig.colorbar(shown, ax=ax, label="weight (− argues for 0, + for 1)")
     fig.tight_layout()
     return fig
 

@@ -257,8 +257,9 @@ def test_plot_examples_colours_predictions(mnist):
     predictions = np.array([0, 1, 0, 1])
     fig = helpers.plot_examples(mnist[0][:4], labels, predictions)
     colours = [ax.title.get_color() for ax in fig.axes]
-    assert [to_rgba(c) for c in colours] == [to_rgba("tab:green")] * 2 + [to_rgba("tab:red")] * 2
-    assert fig.axes[2].get_title() == "0 (true 1)"
+    right, wrong = to_rgba(helpers.BLUE), to_rgba(helpers.VERMILLION)
+    assert [to_rgba(c) for c in colours] == [right] * 2 + [wrong] * 2
+    assert fig.axes[2].get_title() == "✗ 0 (true 1)"
 
 
 def test_plot_examples_rejects_mismatched_lengths(mnist):
@@ -353,7 +354,7 @@ def test_plot_confusion_matrix_refuses_what_is_not_0_or_1(case):
 
 def test_figures_accept_labels_of_any_numeric_type(mnist):
     fig = helpers.plot_examples(mnist[0][:3], np.array([0.0, 1.0, 1.0]), [True, True, False])
-    assert [ax.get_title() for ax in fig.axes] == ["1 (true 0)", "1 (true 1)", "0 (true 1)"]
+    assert [ax.get_title() for ax in fig.axes] == ["✗ 1 (true 0)", "✓ 1 (true 1)", "✗ 0 (true 1)"]
     fig = helpers.plot_confusion_matrix(np.array([[0], [1], [1]]), np.array([0.0, 1.0, 0.0]))
     assert [text.get_text() for text in fig.axes[0].texts] == ["1", "0", "1", "1"]
 
@@ -404,7 +405,7 @@ def test_plot_examples_with_titles_and_probabilities(mnist):
     fig = helpers.plot_examples(mnist[0][:2], [0, 1], titles=["average 0", "average 1"])
     assert [ax.get_title() for ax in fig.axes] == ["average 0", "average 1"]
     fig = helpers.plot_examples(mnist[0][:2], [0, 1], [1, 1], probabilities=[0.612, 0.97])
-    assert [ax.get_title() for ax in fig.axes] == ["1 (true 0)\np = 0.61", "1 (true 1)\np = 0.97"]
+    assert [ax.get_title() for ax in fig.axes] == ["✗ 1 (true 0)\np = 0.61", "✓ 1 (true 1)\np = 0.97"]
     with pytest.raises(ValueError, match="probabilities must be one number from 0 to 1 per image"):
         helpers.plot_examples(mnist[0][:2], [0, 1], probabilities=[0.5, 1.5])
     with pytest.raises(ValueError, match="titles must be one string per image"):

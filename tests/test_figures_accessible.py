@@ -1,0 +1,192 @@
+"""The helpers' figures stay readable without full colour vision, and their text is large enough.
+
+Each pair of colours that carries meaning (right and wrong answers, training and validation curves,
+the two ends of the weights' colour scale) must stay clearly apart when simulated for red-, green-
+and blue-weak vision at full severity, and must ALSO differ by something other than colour (a mark,
+a line style, a word), for readers who see no difference at all. Every text is at least 9 pt: the
+figures are shown at their figsize at 100 dpi, so points are what a reader gets.
+"""
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
+from colorspacious import cspace_convert, deltaE
+from matplotlib.colors import to_rgb
+from matplotlib.text import Text
+
+import helpers
+
+CVD_TYPES = ("deuteranomaly", "protanomaly", "tritanomaly")
+MIN_DELTA_E = 20  # CAM02-UCS; about 5 is "just noticeable side by side", 20 is "at a glance"
+MIN_POINTS = 9
+
+LABELS = np.array([0, 1, 1, 0])
+PREDICTIONS = np.array([0, 1, 0, 1])  # right, right, wrong, wrong
+RIGHT = PREDICTIONS == LABELS
+HISTORY = {"iteration": [0, 10, 20, 30], "train_loss": [0.7, 0.4, 0.3, 0.2],
+           "val_loss": [0.7, 0.45, 0.35, 0.3], "train_accuracy": [0.5, 0.8, 0.9, 0.95],
+           "val_accuracy": [0.5, 0.75, 0.85, 0.9]}
+
+
+def images(count):
+    return np.random.default_rng(0).random((count, 784))
+
+
+def as_seen(colour, cvd_type):
+    """`colour` as seen with `cvd_type` at full severity, clipped to what a screen can show."""
+    space = {"name": "sRGB1+CVD", "cvd_type": cvd_type, "severity": 100}
+    return np.clip(cspace_convert(np.array(to_rgb(colour)), space, "sRGB1"), 0, 1)
+
+
+def separations(first, second):
+    """ΔE (CAM02-UCS) between two colours, for normal vision and each colour-vision deficiency."""
+    seen = {"normal": (to_rgb(first), to_rgb(second))}
+    seen.update({cvd: (as_seen(first, cvd), as_seen(second, cvd)) for cvd in CVD_TYPES})
+    return {who: float(deltaE(a, b, input_space="sRGB1")) for who, (a, b) in seen.items()}
+
+
+def assert_distinct(first, second, meaning):
+    found = separations(first, second)
+    too_close = {who: round(value, 1) for who, value in found.items() if value < MIN_DELTA_E}
+    assert not too_close, (f"{meaning}: {first} and {second} are only ΔE {too_close} apart "
+                           f"(need {MIN_DELTA_E}); choose a colour-blind-safe pair (Okabe–Ito)")
+
+
+# --- what carries meaning in each figure ----------------------------------------------------------
+
+def example_titles():
+    """(colour, text) of the titles of right and of wrong predictions, from plot_examples."""
+    fig = helpers.plot_examples(images(4), LABELS, PREDICTIONS, probabilities=[0.2, 0.9, 0.4, 0.6])
+    titles = [(ax.title.get_color(), ax.get_title()) for ax in fig.axes]
+    return ([t for t, right in zip(titles, RIGHT) if right],
+            [t for t, right in zip(titles, RIGHT) if not right])
+
+
+def history_lines():
+    """The training and validation lines of plot_history's loss panel, by their legend label."""
+    fig = helpers.plot_history(HISTORY)
+    lines = {line.get_label(): line for line in fig.axes[0].lines}
+    return lines["training loss"], lines["validation loss"]
+
+
+def words(title):
+    """The words of a title that name no number: what is left when the digits are ignored."""
+    return {word for word in title.split() if not any(char.isdigit() for char in word)}
+
+
+def check_examples_colours():
+    right, wrong = example_titles()
+    assert len({c for c, _ in right}) == 1 and len({c for c, _ in wrong}) == 1, "one colour each"
+    assert_distinct(right[0][0], wrong[0][0], "titles of right and wrong predictions")
+
+
+def check_examples_marks():
+    """Right and wrong titles differ by a word or mark that every one of them carries."""
+    right, wrong = example_titles()
+    right_words, wrong_words = [words(t) for _, t in right], [words(t) for _, t in wrong]
+    right_only = set.intersection(*right_words) - set.union(*wrong_words)
+    wrong_only = set.intersection(*wrong_words) - set.union(*right_words)
+    assert right_only and wrong_only, (
+        f"right titles {[t for _, t in right]} and wrong ones {[t for _, t in wrong]} differ only "
+        f"by their digits and colour: mark them (✓, ✗)")
+
+
+# --- colours that carry meaning, under colour-vision deficiencies ---------------------------------
+
+def test_right_and_wrong_titles_stay_apart_in_colour():
+    check_examples_colours()
+
+
+def test_training_and_validation_curves_stay_apart_in_colour():
+    train, validation = history_lines()
+    assert_distinct(train.get_color(), validation.get_color(), "training and validation curves")
+
+
+def test_weights_colour_scale_ends_stay_apart():
+    fig = helpers.plot_weights(np.linspace(-1, 1, 784))
+    colormap = fig.axes[0].images[0].get_cmap()
+    assert_distinct(colormap(0.0), colormap(1.0), "negative and positive weights")
+
+
+def test_confusion_matrix_counts_stand_out_from_their_cells():
+    fig = helpers.plot_confusion_matrix([0, 0, 0, 1, 1, 1, 1, 1], [0, 0, 1, 1, 1, 1, 1, 0])
+    ax = fig.axes[0]
+    shown = ax.images[0]
+    cells = shown.to_rgba(shown.get_array())
+    for text in ax.texts:
+        column, row = (round(value) for value in text.get_position())
+        assert_distinct(text.get_color(), cells[row, column],
+                        f"count {text.get_text()} on its cell")
+
+
+# --- and never by colour alone --------------------------------------------------------------------
+
+def test_right_and_wrong_titles_differ_by_a_mark():
+    check_examples_marks()
+
+
+def test_training_and_validation_curves_differ_by_line_style_and_marker():
+    for axes_index, quantity in [(0, "loss"), (1, "accuracy")]:
+        ax = helpers.plot_history(HISTORY).axes[axes_index]
+        lines = {line.get_label(): line for line in ax.lines}
+        train, validation = lines[f"training {quantity}"], lines[f"validation {quantity}"]
+        assert train.get_linestyle() != validation.get_linestyle()
+        assert train.get_marker() != validation.get_marker()
+        assert ax.get_legend() is not None, "a legend names the curves"
+
+
+def test_weights_colour_bar_says_what_the_sign_means():
+    fig = helpers.plot_weights(np.linspace(-1, 1, 784))
+    label = fig.axes[1].get_ylabel()
+    assert "for 0" in label and "for 1" in label and "−" in label and "+" in label, label
+
+
+# --- text large enough to read --------------------------------------------------------------------
+
+FIGURES = {
+    "plot_example": lambda: helpers.plot_example(images(1)[0], 1),
+    "plot_examples": lambda: helpers.plot_examples(images(4), LABELS, PREDICTIONS,
+                                                   probabilities=[0.2, 0.9, 0.4, 0.6]),
+    "plot_history": lambda: helpers.plot_history(HISTORY),
+    "plot_weights": lambda: helpers.plot_weights(np.linspace(-1, 1, 784)),
+    "plot_confusion_matrix": lambda: helpers.plot_confusion_matrix([0, 1, 1], [0, 1, 0],
+                                                                   ("benign", "malignant")),
+}
+
+
+def test_every_helper_figure_is_listed_here():
+    plotters = {name for name in dir(helpers) if name.startswith("plot_")}
+    assert plotters == set(FIGURES), "add it to FIGURES, and test its meaningful colours above"
+
+
+@pytest.mark.parametrize("name", FIGURES)
+def test_every_text_is_at_least_9_points(name):
+    fig = FIGURES[name]()
+    fig.canvas.draw()  # tick labels exist only once the figure is drawn
+    texts = [text for text in fig.findobj(Text) if text.get_visible() and text.get_text().strip()]
+    assert texts, "the figure has text"
+    small = [(text.get_text(), text.get_fontsize()) for text in texts
+             if text.get_fontsize() < MIN_POINTS]
+    assert not small, f"{name}: texts below {MIN_POINTS} pt: {small}"
+
+
+# --- the checks above catch what they are for -----------------------------------------------------
+
+def test_a_green_and_red_encoding_fails_the_colour_check(monkeypatch):
+    monkeypatch.setattr(helpers, "BLUE", "tab:green")
+    monkeypatch.setattr(helpers, "VERMILLION", "tab:red")
+    with pytest.raises(AssertionError, match="deuteranomaly"):
+        check_examples_colours()
+
+
+def test_titles_told_apart_by_colour_alone_fail_the_mark_check(monkeypatch):
+    monkeypatch.setattr(helpers, "RIGHT_MARK", "")
+    monkeypatch.setattr(helpers, "WRONG_MARK", "")
+    with pytest.raises(AssertionError, match="differ only by their digits and colour"):
+        check_examples_marks()
+
+
+def test_small_text_fails_the_size_check(monkeypatch):
+    monkeypatch.setitem(FIGURES, "small",
+                        lambda: plt.figure().text(0.5, 0.5, "tiny", fontsize=7).figure)
+    with pytest.raises(AssertionError, match="tiny"):
+        test_every_text_is_at_least_9_points("small")
