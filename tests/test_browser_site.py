@@ -1,7 +1,8 @@
 """The course as a website (README.md, "The course as a website"): built with README's command
 into a temporary folder, then opened in Chromium with every request that would leave the machine
 blocked. Every page of the book must show every formula typeset by the site's own MathJax and
-every figure, in the numbers its source holds; the checker must fail on a broken page.
+every figure, in the numbers its source holds, each figure with a description (alt text), and
+pass the axe-core accessibility audit; the checker must fail on a broken page.
 """
 import json
 import os
@@ -13,12 +14,14 @@ import sys
 import threading
 import time
 from functools import partial
+from html import unescape
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
 import yaml
+from axe_playwright_python.sync_playwright import Axe
 from markdown_it import MarkdownIt
 from mdit_py_plugins.dollarmath import dollarmath_plugin
 
@@ -205,13 +208,86 @@ PAGE_STATE = r"""async () => {
 }"""
 
 
-def check_page(tab, url, expected):
+# The accessibility audit: axe-core (bundled with axe-playwright-python, injected into the page,
+# nothing fetched), its default rules (WCAG 2.x A and AA, and best practices). A page fails on a
+# violation of impact "serious" or "critical", of the course's content or the book's
+# configuration. Violations of the upstream theme that configuration cannot fix are listed in
+# THEME_VIOLATIONS, each by rule and selector with its upstream issue (README.md, "The course as
+# a website"): none today.
+AXE_SCRIPT = Axe().axe_script
+AXE_IMPACTS = ("serious", "critical")
+THEME_VIOLATIONS = {  # (axe rule, CSS selector of the elements it may flag): upstream issue
+}
+
+# axe's colour-contrast rule costs milliseconds per text element, and a notebook page holds
+# thousands of alike ones (the tokens of its code). It checks one element of each kind of text:
+# the same tags, classes and inline styles on its way up the page, colour, size and weight (so
+# the same colours on the same background); one the site checked already, on this page or an
+# earlier one (`seen`), is not checked again. Every other rule checks every element.
+AXE_AUDIT = r"""async ({seen, impacts, ignored}) => {
+    const known = new Set(seen), kinds = [];
+    const hasText = (element) => [...element.childNodes]
+        .some((node) => node.nodeType === Node.TEXT_NODE && node.data.trim());
+    const step = (element) => [element.localName, ...[...element.classList].sort()].join(".")
+        + (element.getAttribute("style") ? `[${element.getAttribute("style")}]` : "");
+    for (const element of document.body.querySelectorAll("*")) {
+        element.removeAttribute("data-axe-sample");
+        if (!hasText(element)) continue;
+        const path = [];
+        for (let up = element; up && up !== document.body; up = up.parentElement) {
+            const plain = ["section", "div", "span"].includes(up.localName) && !up.classList.length
+                && !up.getAttribute("style");
+            if (!plain) path.push(step(up));
+        }
+        const style = getComputedStyle(element);
+        const kind = [path.join("<"), style.color, style.fontSize, style.fontWeight].join("|");
+        if (known.has(kind)) continue;
+        known.add(kind);
+        kinds.push(kind);
+        element.setAttribute("data-axe-sample", "");
+    }
+    axe.configure({rules: [{id: "color-contrast", selector: "[data-axe-sample]"}]});
+    // No preload: axe would fetch the style sheets again, resolving their @import against the
+    // page instead of the sheet (basic.css, a 404); only css-orientation-lock needs them.
+    const results = await axe.run(document, {resultTypes: ["violations"], preload: false});
+    const found = [];
+    for (const violation of results.violations) {
+        for (const node of violation.nodes) {
+            const element = document.querySelector(node.target.join(" "));
+            const theirs = ignored.some(([rule, selector]) => rule === violation.id
+                && element && element.closest(selector));
+            found.push({rule: violation.id, impact: node.impact || violation.impact,
+                        help: violation.help, target: node.target.join(" "),
+                        html: node.html.slice(0, 160), theme: theirs,
+                        serious: impacts.includes(node.impact || violation.impact) && !theirs});
+        }
+    }
+    return {kinds, found};
+}"""
+
+
+def axe_audit(tab, seen):
+    """Every violation axe finds on the open page (a dict each); adds to `seen` the kinds of
+    text whose colour contrast it checked."""
+    tab.evaluate(AXE_SCRIPT)
+    result = tab.evaluate(AXE_AUDIT, {"seen": sorted(seen), "impacts": list(AXE_IMPACTS),
+                                      "ignored": [list(key) for key in THEME_VIOLATIONS]})
+    seen.update(result["kinds"])
+    return result["found"]
+
+
+def check_page(tab, url, expected, audit=None):
     """Open `url` with the network blocked; fail naming the page and everything wrong with it:
     a formula not typeset or in error, raw TeX left in the text, a figure missing or not shown,
-    a request that had to leave the machine or failed, a script error."""
+    a request that had to leave the machine or failed, a script error, and, given `audit` (the
+    set of kinds of text already checked, see AXE_AUDIT), a serious or critical accessibility
+    problem that axe finds."""
     with Watched(tab) as watched:
         tab.goto(url, wait_until="load")
         state = tab.evaluate(PAGE_STATE)
+        violations = [] if audit is None else axe_audit(tab, audit)
+    serious = [f"{v['rule']} ({v['impact']}: {v['help']}) at {v['target']}: {v['html']}"
+               for v in violations if v["serious"]]
     checks = {  # message: whether it applies
         f"{state['formulas']} formulas, but its source has {expected['formulas']}":
             state["formulas"] != expected["formulas"],
@@ -225,6 +301,7 @@ def check_page(tab, url, expected):
         f"requests blocked (they would leave the machine): {watched.blocked}": watched.blocked,
         f"requests failed: {watched.failed}": watched.failed,
         f"script errors: {watched.script_errors}": watched.script_errors,
+        "accessibility problems (axe):\n    " + "\n    ".join(serious): serious,
     }
     problems = [message for message, applies in checks.items() if applies]
     assert not problems, f"{url}:\n  " + "\n  ".join(problems)
@@ -265,9 +342,40 @@ def test_the_home_page_is_the_readme_opened_from_the_files_too(tab, built_site):
     check_page(tab, (html / f"{PAGES[0]}.html").as_uri(), expected_content(PAGES[0]))
 
 
+@pytest.fixture(scope="module")
+def contrast_checked():
+    """The kinds of text whose colour contrast axe checked on the pages opened so far."""
+    return set()
+
+
 @pytest.mark.parametrize("page", PAGES)
-def test_every_formula_and_figure_shows_offline(tab, site_url, page):
-    check_page(tab, f"{site_url}{page}.html", expected_content(page))
+def test_every_page_shows_its_formulas_and_figures_offline_and_passes_axe(
+        tab, site_url, contrast_checked, page):
+    check_page(tab, f"{site_url}{page}.html", expected_content(page), audit=contrast_checked)
+
+
+# What a screen reader says for a figure without a description: JupyterLab's and nbconvert's
+# placeholder, or myst-nb's default, the image's file name.
+NO_DESCRIPTION = "No description has been provided for this image"
+
+
+def test_every_image_has_a_description(built_site):
+    """Each figure's alt text comes from its cell's metadata (tools/set_figure_alt_text.py
+    writes the texts of site/figure_alt_text.json there)."""
+    problems = []
+    for page in PAGES:
+        text = (built_site[0] / f"{page}.html").read_text(encoding="utf-8")
+        if NO_DESCRIPTION in text:
+            problems.append(f"{page}: {NO_DESCRIPTION!r}")
+        for image in re.findall(r"<img\b[^>]*>", text):
+            alt = re.search(r'\balt="([^"]*)"', image)
+            source = re.search(r'\bsrc="([^"]*)"', image)
+            alt = unescape(alt.group(1)).strip() if alt else ""
+            source = unescape(source.group(1)) if source else ""
+            if not alt or alt in {source, Path(source).name} or alt == NO_DESCRIPTION:
+                problems.append(f"{page}: {source} has no description (alt {alt!r})")
+    assert not problems, ("images without a description (run `python "
+                          "tools/set_figure_alt_text.py`):\n" + "\n".join(problems))
 
 
 def first_page_with_formulas_and_images():
@@ -306,3 +414,33 @@ def test_the_checker_fails_on_a_broken_page(tab, built_site, site_url, defect):
     (built_site[0] / copy).write_text(broken, encoding="utf-8")
     with pytest.raises(AssertionError, match=complaint):
         check_page(tab, f"{site_url}{copy}", expected_content(page))
+
+
+def in_article(pattern, replacement):
+    """An edit of the first match of `pattern` in the page's article (not its theme)."""
+    def edit(html):
+        start = html.index("<article")
+        return html[:start] + re.sub(pattern, replacement, html[start:], count=1)
+    return edit
+
+
+AXE_DEFECTS = {  # defect: (edit of the glossary's HTML, the axe rule that must fail it)
+    "pale text": (in_article(r"<p>", '<p style="color: #c8c8c8">'), "color-contrast"),
+    "link without a name": (in_article(r"<p>", '<p><a href="01_introduction.html"></a>'),
+                            "link-name"),
+    "image without alt text": (in_article(r"<p>", '<p><img src="../_static/nothing.png">'),
+                               "image-alt"),
+}
+
+
+@pytest.mark.parametrize("defect", AXE_DEFECTS)
+def test_the_axe_audit_fails_on_an_inaccessible_page(tab, built_site, site_url, defect):
+    page = PAGES[-1]  # the glossary: no formulas, no figures; quick to audit
+    edit, rule = AXE_DEFECTS[defect]
+    original = (built_site[0] / f"{page}.html").read_text(encoding="utf-8")
+    broken = edit(original)
+    assert broken != original, f"the {defect!r} edit changed nothing in {page}.html"
+    copy = f"{page}.broken-{defect.replace(' ', '-')}.html"
+    (built_site[0] / copy).write_text(broken, encoding="utf-8")
+    with pytest.raises(AssertionError, match=rf"accessibility problems \(axe\):[\s\S]*{rule}"):
+        check_page(tab, f"{site_url}{copy}", expected_content(page), audit=set())
