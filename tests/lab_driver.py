@@ -427,7 +427,9 @@ def _hung(page, run, why, queue, screenshots):
     if page.locator(".jp-Dialog").count():
         page.keyboard.press("Escape")  # a dialog left open would block every later click
     if run.attempts < 2:
-        close_notebook(page, run.path, wait=False)
+        # Wait for the close: reopened while its kernel still shuts down, a notebook can fail to
+        # open ("Unhandled error"), which would fail the retry for a reason of its own.
+        close_notebook(page, run.path, wait=True)
         run.phase = "queued"
         queue.insert(0, run)
         return
