@@ -13,13 +13,15 @@ into when it fails). That is too slow to repeat on every run of the suite, which
 two minutes, while the floors change only when a requirements file does. So a passing check is
 recorded in tests/floors-verified.txt: the exact pins it installed and what the suite in that
 environment reported. The suite's test compares today's pins with the record; when they differ
-(a floor was added, raised or lowered, or a marker changed), it runs the whole check itself, so
-a floor nobody installed cannot pass. After changing a floor, run the check and record it:
+(a floor was added, raised or lowered, or a marker changed), or when pyproject.toml (pytest's
+options) changed, it runs the whole check itself, so a floor nobody installed cannot pass. After
+changing a floor, run the check and record it:
 
     python tests/test_dependency_floors.py
 
 The fast tests here check that every requirement has a floor and that the record is read right.
 """
+import hashlib
 import json
 import os
 import re
@@ -153,10 +155,27 @@ def recorded_pins():
     return "".join(f"{line}\n" for line in lines if line and not line.startswith("#"))
 
 
+def pyproject_digest():
+    """pytest's options live in pyproject.toml: an option a floor lacks breaks the floors' suite
+    (pytest-xdist 3.5 and --no-loadscope-reorder), so the record holds for that file's version."""
+    return hashlib.sha256((ROOT / "pyproject.toml").read_bytes()).hexdigest()
+
+
+def recorded_pyproject():
+    if not RECORD.is_file():
+        return ""
+    found = re.search(r"^# pyproject\.toml sha256: (\w+)$", RECORD.read_text(encoding="utf-8"), re.M)
+    return found.group(1) if found else ""
+
+
+def record_is_current():
+    return recorded_pins() == constraints_text(floors()) and recorded_pyproject() == pyproject_digest()
+
+
 def test_the_record_holds_exactly_the_pins_and_a_passing_suite():
-    pins = constraints_text(floors())
-    if recorded_pins() != pins:
-        pytest.skip("the floors changed since the last recorded check (the slow test runs it)")
+    if not record_is_current():
+        pytest.skip("the floors or pyproject.toml changed since the last recorded check (the slow "
+                    "test runs it)")
     header = [line for line in RECORD.read_text(encoding="utf-8").splitlines() if line.startswith("#")]
     assert any(re.search(r"# the suite at the floors: \d+ passed", line) for line in header), header
     assert not any(re.search(r"\d+ failed|error", line) for line in header), header
@@ -170,9 +189,8 @@ def test_a_changed_floor_is_not_covered_by_the_record():
 
 @pytest.mark.slow
 def test_the_suite_passes_with_every_requirement_at_its_floor(tmp_path):
-    pins = constraints_text(floors())
-    if recorded_pins() == pins:
-        return  # checked, with these exact pins, and recorded: tests/floors-verified.txt
+    if record_is_current():
+        return  # checked, with these exact pins and options, and recorded: tests/floors-verified.txt
     check_floors(tmp_path)
     warnings.warn("the floors pass, but tests/floors-verified.txt is out of date, so every run "
                   "repeats this check: run `python tests/test_dependency_floors.py` and commit "
@@ -246,6 +264,7 @@ def record(summary):
         "# The dependency floors, installed exactly and checked by tests/test_dependency_floors.py\n"
         f"# with Python {sys.version.split()[0]} on {sys.platform}, {time.strftime('%Y-%m-%d')}:\n"
         f"# the suite at the floors: {summary}\n"
+        f"# pyproject.toml sha256: {pyproject_digest()}\n"
         "# Rewritten by `python tests/test_dependency_floors.py` after a passing check; do not edit.\n"
         + constraints_text(floors()), encoding="utf-8")
 
