@@ -2,7 +2,6 @@
 notebooks' Markdown cells and the glossary) have headings in order, links whose text says where
 they go, and every figure of the notebooks has a description (alt text) for the website.
 """
-import importlib.util
 import json
 import re
 
@@ -11,6 +10,7 @@ from markdown_it import MarkdownIt
 from mdit_py_plugins.dollarmath import dollarmath_plugin
 
 import helpers
+from test_exercises import load_tool
 
 ROOT = helpers.ROOT
 # The Markdown the website (MyST) and JupyterLab read, with `$...$` formulas, so that a `#` in a
@@ -151,11 +151,7 @@ def test_the_link_check_accepts_descriptive_links():
 # ---- Figures' alt text -------------------------------------------------------------------------
 
 def alt_text_tool():
-    spec = importlib.util.spec_from_file_location("set_figure_alt_text",
-                                                  ROOT / "tools" / "set_figure_alt_text.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_tool("set_figure_alt_text")
 
 
 def test_every_figure_has_an_alt_text_ready_for_its_cell():

@@ -324,8 +324,8 @@ def test_the_site_builds_in_under_a_minute_with_every_asset_its_own(built_site):
     # What a page loads by itself (scripts, styles, images, frames), outside the site.
     external = re.compile(r"<(?:script|link|img|iframe|source)\b[^>]*\b(?:src|href)=[\"']"
                           r"(?:[a-z]+:)?//[^\"']*", re.IGNORECASE)
-    built = [path for path in html.rglob("*.html") if ".broken-" not in path.name]  # not the
-    loaded = {f"{path.relative_to(html)}: {match}" for path in built  # negative tests' copies
+    built = [path for path in html.rglob("*.html") if BROKEN not in path.name]  # not broken_copy's
+    loaded = {f"{path.relative_to(html)}: {match}" for path in built
               for match in external.findall(path.read_text(encoding="utf-8"))}
     assert not loaded, "pages load assets from outside the site:\n" + "\n".join(sorted(loaded))
 
@@ -407,13 +407,23 @@ DEFECTS = {  # defect: (edit of the page's HTML, what the checker must say)
 def test_the_checker_fails_on_a_broken_page(tab, built_site, site_url, defect):
     page = first_page_with_formulas_and_images()
     edit, complaint = DEFECTS[defect]
-    original = (built_site[0] / f"{page}.html").read_text(encoding="utf-8")
-    broken = edit(original)
-    assert broken != original, f"the {defect!r} edit changed nothing in {page}.html"
-    copy = f"{page}.broken-{defect.replace(' ', '-')}.html"
-    (built_site[0] / copy).write_text(broken, encoding="utf-8")
+    copy = broken_copy(built_site[0], page, defect, edit)
     with pytest.raises(AssertionError, match=complaint):
         check_page(tab, f"{site_url}{copy}", expected_content(page))
+
+
+BROKEN = ".broken-"  # in the name of a negative test's page, beside the built pages
+
+
+def broken_copy(html, page, defect, edit):
+    """The page's HTML with `edit` applied, written beside it (so its relative links still work);
+    returns its file name."""
+    original = (html / f"{page}.html").read_text(encoding="utf-8")
+    broken = edit(original)
+    assert broken != original, f"the {defect!r} edit changed nothing in {page}.html"
+    copy = f"{page}{BROKEN}{defect.replace(' ', '-')}.html"
+    (html / copy).write_text(broken, encoding="utf-8")
+    return copy
 
 
 def in_article(pattern, replacement):
@@ -437,10 +447,6 @@ AXE_DEFECTS = {  # defect: (edit of the glossary's HTML, the axe rule that must 
 def test_the_axe_audit_fails_on_an_inaccessible_page(tab, built_site, site_url, defect):
     page = PAGES[-1]  # the glossary: no formulas, no figures; quick to audit
     edit, rule = AXE_DEFECTS[defect]
-    original = (built_site[0] / f"{page}.html").read_text(encoding="utf-8")
-    broken = edit(original)
-    assert broken != original, f"the {defect!r} edit changed nothing in {page}.html"
-    copy = f"{page}.broken-{defect.replace(' ', '-')}.html"
-    (built_site[0] / copy).write_text(broken, encoding="utf-8")
+    copy = broken_copy(built_site[0], page, defect, edit)
     with pytest.raises(AssertionError, match=rf"accessibility problems \(axe\):[\s\S]*{rule}"):
         check_page(tab, f"{site_url}{copy}", expected_content(page), audit=set())

@@ -35,12 +35,16 @@ FORMULA_FRAGMENTS = (r"np\.exp\(-", r"logaddexp", r"\.T\s*@", r"\bX\w*\s*@\s*\w*
                      r"learning_rate\s*\*\s*d[wb]", r"y_hat\s*-\s*y\b", r"\.normal\(")
 
 
-def load_build_script():
-    spec = importlib.util.spec_from_file_location("build_exercises",
-                                                  ROOT / "tools" / "build_exercises.py")
+def load_tool(name):
+    """tools/<name>.py as a module (tools/ is not a package)."""
+    spec = importlib.util.spec_from_file_location(name, ROOT / "tools" / f"{name}.py")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
+
+
+def load_build_script():
+    return load_tool("build_exercises")
 
 
 def cells(path):
