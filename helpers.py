@@ -718,6 +718,9 @@ def _run_earlier_checks(model_class, folder, through):
 BLUE = "#0072B2"        # right answers, training curves, class 0 and weights that argue for it
 VERMILLION = "#D55E00"  # wrong answers, validation curves, class 1 and weights that argue for it
 RIGHT_MARK, WRONG_MARK = "✓", "✗"
+# The widest figure, in inches: at the notebooks' 100 dpi it fits the narrowest page unshrunk (the
+# website's column in a 1280-pixel window, 688 pixels), so 9 pt text reads as 9 pt.
+FIGURE_WIDTH = 6.6
 
 # Training and validation curves differ in colour, line style and marker, so that they can be told
 # apart in grey, by colour-blind readers, and where they cross. Keys: the start of a history key.
@@ -741,7 +744,7 @@ def _draw_digit(ax, example, title=None, color="black"):
     ax.set_xticks([])
     ax.set_yticks([])
     if title is not None:
-        ax.set_title(title, color=color, fontsize=10)
+        ax.set_title(title, color=color, fontsize=9)
 
 
 def plot_example(image, label=None):
@@ -804,8 +807,11 @@ def plot_examples(images, labels, predictions=None, columns=8, probabilities=Non
                          f"got {titles!r}")
     columns = min(columns, len(images))
     rows = -(-len(images) // columns)
-    height = 2.0 if probabilities is not None else 1.7  # room for the titles above each image
-    fig, axes = plt.subplots(rows, columns, figsize=(1.5 * columns, height * rows), squeeze=False)
+    # As large as 1.5 inches an image, but never wider than a page shows unshrunk (6.6 inches at
+    # the notebooks' 100 dpi), where the titles' 9 pt stay 9 pt; and room for them above each.
+    size = min(1.5, FIGURE_WIDTH / columns)
+    height = size + (0.5 if probabilities is not None else 0.3)
+    fig, axes = plt.subplots(rows, columns, figsize=(size * columns, height * rows), squeeze=False)
     for index, ax in enumerate(axes.flat):
         if index >= len(images):
             ax.axis("off")
@@ -852,7 +858,7 @@ def plot_history(history):
     if "iteration" not in history:
         raise ValueError(f"history must have an 'iteration' entry, got keys {sorted(history)}")
     steps = history["iteration"]
-    fig, (loss_ax, accuracy_ax) = plt.subplots(1, 2, figsize=(10, 3.5))
+    fig, (loss_ax, accuracy_ax) = plt.subplots(1, 2, figsize=(FIGURE_WIDTH, 3.3))
     for key, ax in [(k, loss_ax if "loss" in k else accuracy_ax) for k in history
                     if k != "iteration"]:
         if len(history[key]) != len(steps):
@@ -869,7 +875,7 @@ def plot_history(history):
     loss_ax.yaxis.set_minor_formatter(NullFormatter())
     accuracy_ax.yaxis.set_major_formatter(lambda value, _: f"{value:.0%}")
     for ax in (loss_ax, accuracy_ax):
-        ax.xaxis.set_major_locator(MaxNLocator(integer=True))  # iterations are whole numbers
+        ax.xaxis.set_major_locator(MaxNLocator(nbins=5, integer=True))  # whole iterations
         ax.grid(alpha=0.3)
         if ax.lines:
             ax.legend()

@@ -174,7 +174,10 @@ def tab(browser):
         closed_port.bind(("127.0.0.1", 0))  # held, never listening: connections are refused
         proxy = {"server": f"http://127.0.0.1:{closed_port.getsockname()[1]}",
                  "bypass": ",".join(LOCAL_HOSTS)}
-        context = browser.new_context(proxy=proxy, service_workers="block")
+        # 1280 pixels wide: a common laptop window, where the site's column is 688 pixels, the
+        # widest a figure may be to be shown unshrunk (test_figures_accessible.py).
+        context = browser.new_context(proxy=proxy, service_workers="block",
+                                      viewport={"width": 1280, "height": 720})
         yield context.new_page()
         context.close()
 
@@ -202,6 +205,11 @@ PAGE_STATE = r"""async () => {
         not_shown: [...document.images]
             .filter((image) => !(image.complete && image.naturalWidth > 0))
             .map((image) => image.getAttribute("src")),
+        // A figure wider than the column is shrunk to fit, and its text with it (below 9 pt).
+        shrunk: [...article.querySelectorAll("img")]
+            .filter((image) => image.naturalWidth > 0 && image.clientWidth < image.naturalWidth)
+            .map((image) => `${image.getAttribute("src")} at ${image.clientWidth} of `
+                 + `${image.naturalWidth} pixels`),
         fonts_failed: [...document.fonts].filter((font) => font.status === "error")
             .map((font) => font.family),
     };
@@ -297,6 +305,7 @@ def check_page(tab, url, expected, audit=None):
         f"{state['images']} images, but its source has {expected['images']}":
             state["images"] != expected["images"],
         f"images not shown: {state['not_shown']}": state["not_shown"],
+        f"figures shrunk to fit the column: {state['shrunk']}": state["shrunk"],
         f"fonts not loaded: {state['fonts_failed']}": state["fonts_failed"],
         f"requests blocked (they would leave the machine): {watched.blocked}": watched.blocked,
         f"requests failed: {watched.failed}": watched.failed,
@@ -396,6 +405,8 @@ DEFECTS = {  # defect: (edit of the page's HTML, what the checker must say)
                             "images not shown"),
     "figure left out": (lambda html: re.sub(r"<img [^>]*>", "", html, count=1),
                         "images, but its source"),
+    "figure shrunk": (lambda html: re.sub(r"<img ", '<img style="width: 100px" ', html, count=1),
+                        "figures shrunk"),
     "MathJax from a CDN": (lambda html: re.sub(r'src="[^"]*mathjax/tex-chtml\.js[^"]*"',
                                                'src="https://cdn.jsdelivr.net/npm/mathjax@3/es5/'
                                                'tex-chtml.js"', html, count=1),

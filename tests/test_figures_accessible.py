@@ -3,9 +3,16 @@
 Each pair of colours that carries meaning (right and wrong answers, training and validation curves,
 the two ends of the weights' colour scale) must stay clearly apart when simulated for red-, green-
 and blue-weak vision at full severity, and must ALSO differ by something other than colour (a mark,
-a line style, a word), for readers who see no difference at all. Every text is at least 9 pt: the
-figures are shown at their figsize at 100 dpi, so points are what a reader gets.
+a line style, a word), for readers who see no difference at all. Every text is at least 9 pt at
+the size shown: the notebooks show figures at 100 dpi, so points are what a reader gets as long as
+the figure fits the page unshrunk. The narrowest page is the website's column in a 1280-pixel-wide
+window, 688 pixels (test_browser_site.py checks that no figure there is shrunk); so every figure,
+the helpers' and those the notebooks draw themselves, is at most that wide.
 """
+import base64
+import contextlib
+import io
+
 import matplotlib.pyplot as plt
 import numpy as np
 import pytest
@@ -14,10 +21,13 @@ from matplotlib.colors import to_rgb
 from matplotlib.text import Text
 
 import helpers
+from test_exercises import cells, source
 
 CVD_TYPES = ("deuteranomaly", "protanomaly", "tritanomaly")
 MIN_DELTA_E = 20  # CAM02-UCS; about 5 is "just noticeable side by side", 20 is "at a glance"
 MIN_POINTS = 9
+MAX_WIDTH_PIXELS = 688  # the website's column in a 1280-pixel window (test_browser_site.py)
+INLINE_DPI, INLINE_PAD_INCHES = 100, 0.1  # how the notebooks save a figure (bbox_inches="tight")
 
 LABELS = np.array([0, 1, 1, 0])
 PREDICTIONS = np.array([0, 1, 0, 1])  # right, right, wrong, wrong
@@ -158,15 +168,63 @@ def test_every_helper_figure_is_listed_here():
     assert plotters == set(FIGURES), "add it to FIGURES, and test its meaningful colours above"
 
 
-@pytest.mark.parametrize("name", FIGURES)
-def test_every_text_is_at_least_9_points(name):
-    fig = FIGURES[name]()
+def unreadable(fig):
+    """What keeps a reader from reading `fig` as the notebooks show it: texts below 9 pt, and a
+    width the page must shrink (which shrinks its texts with it)."""
     fig.canvas.draw()  # tick labels exist only once the figure is drawn
     texts = [text for text in fig.findobj(Text) if text.get_visible() and text.get_text().strip()]
     assert texts, "the figure has text"
-    small = [(text.get_text(), text.get_fontsize()) for text in texts
-             if text.get_fontsize() < MIN_POINTS]
-    assert not small, f"{name}: texts below {MIN_POINTS} pt: {small}"
+    problems = [f"{text.get_text()!r} is {text.get_fontsize():g} pt" for text in texts
+                if text.get_fontsize() < MIN_POINTS]
+    inches = fig.get_tightbbox(fig.canvas.get_renderer()).width + 2 * INLINE_PAD_INCHES
+    if inches * INLINE_DPI > MAX_WIDTH_PIXELS:
+        problems.append(f"it is {inches * INLINE_DPI:.0f} pixels wide, more than the "
+                        f"{MAX_WIDTH_PIXELS} a page shows unshrunk: make its figsize narrower")
+    return problems
+
+
+@pytest.mark.parametrize("name", FIGURES)
+def test_every_text_is_at_least_9_points(name):
+    assert unreadable(FIGURES[name]()) == [], f"{name}: texts too small to read"
+
+
+NOTEBOOKS = helpers.NOTEBOOKS_DIR
+DRAWING = [path.name for path in sorted(NOTEBOOKS.glob("*.ipynb"))
+           if any("image/png" in output.get("data", {})
+                  for cell in cells(path) for output in cell.get("outputs", []))]
+
+
+@pytest.mark.parametrize("name", DRAWING)
+def test_every_figure_a_notebook_shows_is_readable_at_the_size_shown(name, monkeypatch):
+    """Each notebook run in-process, cell by cell: every figure a cell leaves is checked as it
+    would be shown, whoever drew it (a helper, or the cell's own matplotlib code); and each figure
+    the saved notebook shows fits the page."""
+    monkeypatch.chdir(NOTEBOOKS)  # as a kernel started by JupyterLab: the notebook's folder
+    namespace, problems, drawn = {"__name__": "__main__"}, [], 0
+    for cell in cells(NOTEBOOKS / name):
+        if cell["cell_type"] != "code":
+            continue
+        with contextlib.redirect_stdout(io.StringIO()):
+            exec(compile(source(cell), f"<{name}>", "exec"), namespace)
+        first_line = source(cell).lstrip().splitlines()[0]
+        for number in plt.get_fignums():
+            drawn += 1
+            problems += [f"the cell with `{first_line}`: {problem}"
+                         for problem in unreadable(plt.figure(number))]
+        plt.close("all")
+        for output in cell.get("outputs", []):
+            if "image/png" in output.get("data", {}):
+                width = png_width(output["data"]["image/png"])
+                if width > MAX_WIDTH_PIXELS:
+                    problems.append(f"the cell with `{first_line}`: its saved figure is {width} "
+                                    f"pixels wide, more than {MAX_WIDTH_PIXELS}")
+    assert drawn, f"{name} shows figures, but running it drew none"
+    assert problems == [], f"{name}:\n  " + "\n  ".join(problems)
+
+
+def png_width(encoded):
+    """The width in pixels of a base64-encoded PNG (from its header)."""
+    return int.from_bytes(base64.b64decode(encoded[:32])[16:20], "big")
 
 
 # --- the checks above catch what they are for -----------------------------------------------------
@@ -188,5 +246,18 @@ def test_titles_told_apart_by_colour_alone_fail_the_mark_check(monkeypatch):
 def test_small_text_fails_the_size_check(monkeypatch):
     monkeypatch.setitem(FIGURES, "small",
                         lambda: plt.figure().text(0.5, 0.5, "tiny", fontsize=7).figure)
-    with pytest.raises(AssertionError, match="tiny"):
+    with pytest.raises(AssertionError, match="'tiny' is 7 pt"):
         test_every_text_is_at_least_9_points("small")
+
+
+def test_a_figure_too_wide_for_the_page_fails_the_size_check(monkeypatch):
+    """The old plot_history, 10 inches wide: the website showed it at 69 %, its 10 pt text at 7."""
+    monkeypatch.setitem(FIGURES, "wide", wide_figure)
+    with pytest.raises(AssertionError, match="pixels wide, more than the 688"):
+        test_every_text_is_at_least_9_points("wide")
+
+
+def wide_figure():
+    fig, axes = plt.subplots(1, 2, figsize=(10, 3.5))
+    axes[0].set_title("Loss")
+    return fig
