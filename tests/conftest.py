@@ -15,8 +15,8 @@ matplotlib.use("Agg")  # figures in unit tests are inspected, never shown
 # The test files that take longest, first (roughly; measured): pytest-xdist (--dist loadfile --no-loadscope-reorder,
 # pyproject.toml) hands each worker whole files in this order, so the long ones start at once and
 # the many short ones fill in around them; the suite then ends sooner on two cores.
-LONGEST_FIRST = ["test_grading.py", "test_browser_lab.py", "test_course_copies.py",
-                 "test_browser_site.py", "test_exercises.py", "test_tfds.py",
+LONGEST_FIRST = ["test_classroom_hub.py", "test_grading.py", "test_browser_lab.py",
+                 "test_course_copies.py", "test_browser_site.py", "test_exercises.py", "test_tfds.py",
                  "11_training_the_model.ipynb"]
 
 
@@ -38,20 +38,26 @@ def _close_figures():
 # Browser tests (pytest-playwright): the system's Chromium, never a downloaded browser.
 # ---------------------------------------------------------------------------------------------
 
-def system_chromium():
-    """Path of the system's Chromium (Debian's `chromium` package). Without one, browser tests
-    are skipped on a developer's machine, and fail where `CI` is set (CI must run them)."""
+def required_program(what, names, advice):
+    """Path of the first of `names` on PATH. Without any, the tests that need it are skipped on
+    a developer's machine, and fail where `CI` is set (CI must run them)."""
     import os
     import shutil
-    for name in ("chromium", "chromium-browser"):
+    for name in names:
         path = shutil.which(name)
         if path:
             return path
-    message = ("no Chromium found (looked for `chromium` and `chromium-browser` on PATH); "
-               "install Debian's package: apt-get install -y chromium")
+    looked_for = " and ".join(f"`{name}`" for name in names)
+    message = f"no {what} found (looked for {looked_for} on PATH); {advice}"
     if os.environ.get("CI"):
         pytest.fail(message)
     pytest.skip(message)
+
+
+def system_chromium():
+    """Path of the system's Chromium (Debian's `chromium` package), for the browser tests."""
+    return required_program("Chromium", ("chromium", "chromium-browser"),
+                            "install Debian's package: apt-get install -y chromium")
 
 
 @pytest.fixture(scope="session")

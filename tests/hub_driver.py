@@ -1,0 +1,543 @@
+"""A real JupyterHub on this machine, driven over HTTP: for tests/test_classroom_hub.py, and for
+capacity benchmarks that spawn many learners' servers.
+
+The hub runs classroom/jupyterhub_config.py, the file docs/classroom.md tells teachers to deploy,
+and adds on top only what a hub on one machine, as one unix user, needs (`local_hub_config`):
+the dummy authenticator, local processes for the users' servers with their homes in the hub's
+folder, free ports on 127.0.0.1, an API token, the environment of the servers (this Python
+environment's PATH, a temporary folder, Jupyter's configuration path). nbgrader's configuration
+is classroom/nbgrader_config.py with the exchange moved into the hub's folder and each student's
+id set to their hub name (`local_nbgrader_config`). Nothing is written outside that folder: the
+hub's database, cookie secret and log, every user's home (and with it their Jupyter runtime, data
+and config folders, IPython and matplotlib folders, nbgrader cache), the exchange, the temporary
+files of every process the hub starts (TMPDIR).
+
+Everything a user does goes through the hub's proxy, http://127.0.0.1:<port>/user/<name>/, to
+that user's own single-user server, with the hub's service token (scopes admin:users,
+admin:servers, access:servers, tokens), as JupyterLab would.
+
+API
+---
+`Hub(folder, users, teacher=None, bin_dir=BIN)`: a context manager; `with Hub(...) as hub:` starts
+    the hub (`start()`) and stops it on leaving (`stop()`). Everything goes into `folder` (made if
+    missing; it must not hold an earlier hub): hub/ (its configuration, database, log), home/<name>/,
+    exchange/, jupyter-config/, tmp/. `users` are the hub's users, made at start. `teacher`, if
+    given, is the user whose nbgrader commands work on every student's submissions; every other
+    user is a student whose nbgrader student id is their hub name (all being one unix user here,
+    nbgrader could not tell them apart otherwise). `bin_dir`: the environment the hub and the
+    users' servers and kernels run in (the one running the tests).
+  `hub.url`: the proxy's public URL. `hub.home(name)`: a user's home (their server's root).
+  `hub.api(method, path, **json)`: the hub's REST API (/hub/api/<path>); JSON in and out; an HTTP
+    error raises requests.HTTPError with the hub's answer.
+  `hub.spawn(*names)`: starts the users' servers at once and waits until every one answers;
+    returns {name: seconds until it did}. `hub.server(name)`: that user's `Server`.
+  `hub.server_rss()`: {name: resident memory in bytes} of each running server (kernels apart).
+  `hub.processes()`: {(pid, start time): {"name", "cmdline", "cwd", "HOME", "TMPDIR"}} of the hub
+    and of every process it started (proxy, servers, kernels, their children), sampled every
+    0.2 s while it runs, so short-lived ones are seen too.
+  `hub.stop(timeout=30)`: SIGTERM to the hub (which stops its proxy and the servers, and they their
+    kernels), waits; then kills whatever it had started that still runs, and returns those (as
+    `processes()` describes them): [] when everything stopped by itself. A second call returns the
+    same list. `hub.log()`: the hub's log so far (its servers log there too).
+`Server` (one user's single-user server, through the proxy; one per thread: each has its own
+    HTTP session):
+  `request(method, path, **kwargs)`: a `requests` call to /user/<name>/<path>; an HTTP error
+    raises requests.HTTPError with the server's answer.
+  `put_notebook(path, notebook)`, `get_notebook(path)`, `get_text(path)`, `list_folder(path)`:
+    Jupyter's contents API; paths relative to the user's home, `notebook` a dict (nbformat JSON).
+  `kernel(path)`: a context manager giving a `Kernel` of a new session for the notebook at
+    `path` (which need not exist), so that the kernel's working folder is that notebook's folder,
+    as in JupyterLab; the session and kernel are deleted on leaving.
+  `courses()`, `assignments(course_id)`, `assignment_action(action, course_id, assignment_id)`:
+    nbgrader's Assignments panel (its server extension's endpoints); action is "fetch", "submit"
+    or "fetch_feedback"; returns nbgrader's list of assignments; a failure nbgrader reports
+    raises `NbgraderError` with its message. (nbgrader's fetch and fetch_feedback report success
+    even when they failed: check the list they return.)
+  `nbgrader(folder, *arguments)`: the command `nbgrader <arguments>` run in `folder` (relative
+    to the home) by a kernel of this server, as the teacher would in JupyterLab's terminal;
+    returns its output; raises `NbgraderError` with the output if it fails.
+`Kernel`: `execute(code, timeout=120)` runs code and returns what it printed; an exception in
+    the kernel raises `KernelError` (name, value and traceback). `usage()`: the kernel's own
+    process: {"pid", "rss" (bytes), "cpu_seconds"}, as the kernel itself sees them.
+"""
+import json
+import os
+import secrets
+import shutil
+import signal
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from contextlib import contextmanager
+from pathlib import Path
+
+import psutil
+import requests
+import websocket
+
+from lab_driver import free_port
+
+ROOT = Path(__file__).resolve().parent.parent
+CLASSROOM = ROOT / "classroom"
+HUB_CONFIG = CLASSROOM / "jupyterhub_config.py"
+NBGRADER_CONFIG = CLASSROOM / "nbgrader_config.py"
+BIN = Path(sys.executable).parent  # the environment running the tests: the users' environment
+PROXY = "configurable-http-proxy"
+START_SECONDS = 60
+SPAWN_SECONDS = 120
+SERVICE = "classroom-driver"
+# For a new kernel's first answer, on a machine busy starting others: more than the minute
+# after which the server gives up on a kernel and closes its socket.
+KERNEL_INFO_SECONDS = 90
+RESTARTS = 3  # of a kernel that never answers
+
+
+class KernelError(Exception):
+    """An exception raised by code run in a kernel: its name, value and traceback."""
+
+
+class NbgraderError(Exception):
+    """An nbgrader command or Assignments-panel action that failed, with nbgrader's message."""
+
+
+def local_hub_config(hub_folder, token, ports, bin_dir):
+    """The hub's configuration: classroom/jupyterhub_config.py and the test-only settings."""
+    homes = hub_folder / "home"
+    as_root = ["--allow-root"] if os.geteuid() == 0 else []  # else it refuses to run as root
+    return f"""\
+# Written by tests/hub_driver.py: the classroom's configuration, then what a hub on one machine
+# needs for a test (nothing here is for a real classroom: see docs/classroom.md).
+c = get_config()  # noqa: F821
+load_subconfig({str(HUB_CONFIG)!r})  # noqa: F821
+
+c.JupyterHub.bind_url = "http://127.0.0.1:{ports['public']}"
+c.JupyterHub.hub_bind_url = "http://127.0.0.1:{ports['hub']}"
+c.ConfigurableHTTPProxy.api_url = "http://127.0.0.1:{ports['proxy_api']}"
+c.JupyterHub.authenticator_class = "dummy"
+c.JupyterHub.spawner_class = "simple"  # local processes, this unix user, homes below
+c.SimpleLocalProcessSpawner.home_dir_template = {str(homes / "{username}")!r}
+c.Spawner.ip = "127.0.0.1"
+c.Spawner.cmd = [{str(bin_dir / "jupyterhub-singleuser")!r}]
+c.Spawner.args = {as_root!r}
+c.Spawner.http_timeout = {SPAWN_SECONDS}
+c.Spawner.start_timeout = {SPAWN_SECONDS}
+c.Spawner.environment.update({{
+    "PATH": {os.pathsep.join([str(bin_dir), "/usr/local/bin", "/usr/bin", "/bin"])!r},
+    "LANG": "C.UTF-8",
+    "TMPDIR": {str(hub_folder / "tmp")!r},
+    "JUPYTER_CONFIG_PATH": {str(hub_folder / "jupyter-config")!r},
+}})
+c.JupyterHub.services = [{{"name": {SERVICE!r}, "api_token": {token!r}}}]
+c.JupyterHub.load_roles = [{{"name": {SERVICE!r}, "services": [{SERVICE!r}],
+                             "scopes": ["admin:users", "admin:servers", "access:servers",
+                                        "tokens"]}}]
+"""
+
+
+def local_nbgrader_config(hub_folder, teacher):
+    """nbgrader's configuration: classroom/nbgrader_config.py, its exchange in `hub_folder`.
+
+    Every user here is the same unix user, whose name nbgrader would take as every student's id:
+    a student's id is set to their hub name instead (the teacher's stays "*": all students)."""
+    return f"""\
+# Written by tests/hub_driver.py: the classroom's nbgrader configuration, then the test's.
+import os
+c = get_config()  # noqa: F821
+load_subconfig({str(NBGRADER_CONFIG)!r})  # noqa: F821
+c.Exchange.root = {str(hub_folder / "exchange")!r}
+if os.environ.get("JUPYTERHUB_USER", {teacher!r}) != {teacher!r}:
+    c.CourseDirectory.student_id = os.environ["JUPYTERHUB_USER"]
+"""
+
+
+class Hub:
+    """A JupyterHub with its users, in `folder` (see the module's docstring)."""
+
+    def __init__(self, folder, users, teacher=None, bin_dir=BIN):
+        self.folder = Path(folder)
+        self.users = list(users)
+        self.teacher = teacher
+        self.bin_dir = Path(bin_dir)
+        self.token = secrets.token_hex(32)
+        self.ports = {name: free_port() for name in ("public", "hub", "proxy_api")}
+        self.url = f"http://127.0.0.1:{self.ports['public']}"
+        self.process = None
+        self.leftovers = None  # what stop() had to kill
+        self._seen = {}  # (pid, start time) -> Process, as sampled
+        self.seen = {}   # (pid, start time) -> {"name", "cmdline", "cwd", "HOME", "TMPDIR"}
+        self._sampling = threading.Event()
+        self._sampler = None
+        self.session = self.new_session()
+
+    def new_session(self):
+        """A requests session with the hub's token (one per thread: they are not shared)."""
+        session = requests.Session()
+        session.headers["Authorization"] = f"token {self.token}"
+        return session
+
+    # ---- the hub itself ----------------------------------------------------------------------
+
+    def home(self, name):
+        return self.folder / "home" / name
+
+    def start(self):
+        if shutil.which(PROXY) is None:
+            raise FileNotFoundError(f"{PROXY} is not on PATH (npm install -g {PROXY})")
+        hub = self.folder / "hub"
+        for folder in (hub, self.folder / "home", self.folder / "jupyter-config",
+                       self.folder / "exchange", self.folder / "tmp"):
+            folder.mkdir(parents=True)
+        for name in self.users:
+            self.home(name).mkdir()
+        (self.folder / "exchange").chmod(0o777)
+        (hub / "jupyterhub_config.py").write_text(
+            local_hub_config(self.folder, self.token, self.ports, self.bin_dir), encoding="utf-8")
+        (self.folder / "jupyter-config" / "nbgrader_config.py").write_text(
+            local_nbgrader_config(self.folder, self.teacher), encoding="utf-8")
+        environment = {
+            "PATH": f"{self.bin_dir}{os.pathsep}{os.environ.get('PATH', '')}",
+            "HOME": str(hub), "TMPDIR": str(self.folder / "tmp"), "LANG": "C.UTF-8",
+            # The proxy's token: made here, not written to a file by the hub.
+            "CONFIGPROXY_AUTH_TOKEN": secrets.token_hex(32),
+        }
+        self._log = open(hub / "jupyterhub.log", "wb")  # noqa: SIM115 (open until stop())
+        self.process = subprocess.Popen(
+            [str(self.bin_dir / "jupyterhub"), "-f", "jupyterhub_config.py"],
+            cwd=hub, env=environment, stdout=self._log, stderr=subprocess.STDOUT,
+            start_new_session=True)
+        self._sampler = threading.Thread(target=self._sample, daemon=True)
+        self._sampler.start()
+        deadline = time.monotonic() + START_SECONDS
+        while True:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"the hub exited ({self.process.returncode}):\n{self.log()}")
+            try:
+                self.api("GET", "")  # the hub's version: the hub and its proxy answer
+                break
+            except (requests.ConnectionError, requests.HTTPError):
+                if time.monotonic() > deadline:
+                    raise TimeoutError(f"no hub after {START_SECONDS} s:\n{self.log()}")
+                time.sleep(0.2)
+        existing = {user["name"] for user in self.api("GET", "users")}
+        missing = [name for name in self.users if name not in existing]
+        if missing:
+            self.api("POST", "users", usernames=missing)
+        return self
+
+    def log(self):
+        return (self.folder / "hub" / "jupyterhub.log").read_text(encoding="utf-8", errors="replace")
+
+    def api(self, method, path, **body):
+        response = self.session.request(method, f"{self.url}/hub/api/{path}",
+                                        json=body if body else None, timeout=60)
+        if response.status_code >= 400:
+            raise requests.HTTPError(f"{method} /hub/api/{path}: {response.status_code} "
+                                     f"{response.text[:2000]}", response=response)
+        return response.json() if response.content else None
+
+    def spawn(self, *names):
+        """Start the users' servers together; {name: seconds until it answered}."""
+        started = time.monotonic()
+        for name in names:
+            try:
+                self.api("POST", f"users/{name}/server")  # 201 (ready) or 202 (still starting)
+            except requests.HTTPError as error:  # the hub's answer may hide the cause: its log
+                raise RuntimeError(f"{error}\nThe hub's log:\n{self.log()[-6000:]}") from None
+        ready = {}
+        deadline = started + SPAWN_SECONDS
+        while len(ready) < len(names):
+            for name in names:
+                if name in ready:
+                    continue
+                server = self.api("GET", f"users/{name}")["servers"].get("")
+                if server is None:
+                    raise RuntimeError(f"{name}'s server stopped while starting; the hub's log:\n"
+                                       f"{self.log()[-6000:]}")
+                if server["ready"]:
+                    self.server(name).request("GET", "api/status")
+                    ready[name] = time.monotonic() - started
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"not ready after {SPAWN_SECONDS} s: "
+                                   f"{sorted(set(names) - set(ready))}\n{self.log()[-6000:]}")
+            time.sleep(0.2)
+        return ready
+
+    def server(self, name):
+        return Server(self, name)
+
+    def server_rss(self):
+        """{name: resident memory in bytes} of each running single-user server (not its kernels)."""
+        found = {}
+        for user in self.api("GET", "users"):
+            server = user["servers"].get("")
+            if server and server.get("ready") and server["state"].get("pid"):
+                found[user["name"]] = psutil.Process(server["state"]["pid"]).memory_info().rss
+        return found
+
+    def _sample(self):
+        while not self._sampling.wait(0.2):
+            self._look()
+
+    def _look(self):
+        try:
+            hub = psutil.Process(self.process.pid)
+            processes = [hub, *hub.children(recursive=True)]
+        except psutil.Error:
+            return
+        self._remember(processes)
+
+    def _remember(self, processes):
+        for process in processes:
+            try:
+                key = (process.pid, process.create_time())
+                if key not in self._seen:
+                    environment = process.environ()
+                    self.seen[key] = {"name": process.name(), "cmdline": process.cmdline(),
+                                      "cwd": process.cwd(), "HOME": environment.get("HOME"),
+                                      "TMPDIR": environment.get("TMPDIR")}
+                    self._seen[key] = process
+            except psutil.Error:  # gone already
+                pass
+
+    def _marked(self):
+        """Every running process whose environment holds this hub's TMPDIR: whatever the hub, its
+        servers and kernels started, even those that left their parent (a daemon)."""
+        marker = str(self.folder / "tmp")
+        found = []
+        for process in psutil.process_iter():
+            try:
+                if process.environ().get("TMPDIR") == marker:
+                    found.append(process)
+            except psutil.Error:  # gone, or not ours to read
+                pass
+        return found
+
+    def processes(self):
+        """{(pid, start time): {"name", "cmdline", "cwd", "HOME", "TMPDIR"}} of every process
+        the hub started (and itself), as first seen."""
+        return dict(self.seen)
+
+    def stop(self, timeout=30):
+        """SIGTERM to the hub; then kill what it started that still runs. Returns those (as
+        descriptions); the same list on a second call."""
+        if self.leftovers is not None or self.process is None:
+            return self.leftovers or []
+        self._sampling.set()
+        if self._sampler is not None:
+            self._sampler.join()
+        self._look()  # a last look: what runs now is what must stop
+        self.process.send_signal(signal.SIGTERM)
+        try:
+            self.process.wait(timeout)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+        self._log.close()
+        self.session.close()
+        _, alive = psutil.wait_procs([p for p in self._seen.values() if p.is_running()], timeout=5)
+        for process in self._marked():  # those that left the hub's tree, too
+            if process not in alive:
+                alive.append(process)
+        self._remember(alive)
+        self.leftovers = []
+        for process in alive:
+            try:
+                self.leftovers.append(self.seen.get((process.pid, process.create_time()),
+                                                    {"pid": process.pid}))
+                process.kill()
+            except psutil.NoSuchProcess:  # stopped in the meantime after all
+                pass
+        psutil.wait_procs(alive, timeout=5)
+        return self.leftovers
+
+    def __enter__(self):
+        try:
+            return self.start()
+        except BaseException:
+            self.stop()
+            raise
+
+    def __exit__(self, *exception):
+        self.stop()
+
+
+class Server:
+    """One user's single-user server, reached through the hub's proxy."""
+
+    def __init__(self, hub, name):
+        self.hub = hub
+        self.name = name
+        self.url = f"{hub.url}/user/{name}"
+        self.home = hub.home(name)
+        self.session = hub.new_session()
+
+    def request(self, method, path, **kwargs):
+        response = self.session.request(method, f"{self.url}/{path}",
+                                            timeout=kwargs.pop("timeout", 300), **kwargs)
+        if response.status_code >= 400:
+            raise requests.HTTPError(f"{self.name}: {method} {path}: {response.status_code} "
+                                     f"{response.text[:3000]}", response=response)
+        return response
+
+    # ---- files (Jupyter's contents API) ------------------------------------------------------
+
+    def put_notebook(self, path, notebook):
+        self.request("PUT", f"api/contents/{path}",
+                     json={"type": "notebook", "format": "json", "content": notebook})
+
+    def get_notebook(self, path):
+        return self.request("GET", f"api/contents/{path}?type=notebook&content=1").json()["content"]
+
+    def get_text(self, path):
+        return self.request("GET", f"api/contents/{path}?type=file&format=text&content=1"
+                            ).json()["content"]
+
+    def list_folder(self, path=""):
+        """Names of the files and folders in `path`."""
+        model = self.request("GET", f"api/contents/{path}?content=1").json()
+        return sorted(item["name"] for item in model["content"])
+
+    # ---- kernels -----------------------------------------------------------------------------
+
+    @contextmanager
+    def kernel(self, path):
+        session = self.request("POST", "api/sessions", json={
+            "path": path, "name": Path(path).name, "type": "notebook",
+            "kernel": {"name": "python3"}}).json()
+        kernel = Kernel(self, session["kernel"]["id"])
+        try:
+            yield kernel
+        finally:
+            kernel.close()
+            self.request("DELETE", f"api/sessions/{session['id']}")
+
+    # ---- nbgrader ----------------------------------------------------------------------------
+
+    def courses(self):
+        return self._nbgrader_answer(self.request("GET", "courses").json())
+
+    def assignments(self, course_id):
+        return self._nbgrader_answer(
+            self.request("GET", "assignments", params={"course_id": course_id}).json())
+
+    def assignment_action(self, action, course_id, assignment_id):
+        """What the Assignments panel's Fetch, Submit and Fetch Feedback buttons do. nbgrader's
+        fetch and fetch_feedback answer with the list of assignments even when they failed."""
+        return self._nbgrader_answer(self.request(
+            "POST", f"assignments/{action}",
+            data={"course_id": course_id, "assignment_id": assignment_id}).json())
+
+    @staticmethod
+    def _nbgrader_answer(answer):
+        if not answer.get("success"):
+            raise NbgraderError(answer.get("value") or answer)
+        return answer["value"]
+
+    def nbgrader(self, folder, *arguments, timeout=600):
+        """`nbgrader <arguments>` run in `folder` (relative to the home) by a kernel of this
+        server, as in JupyterLab's terminal; its output, or NbgraderError with it."""
+        code = (f"import subprocess\n"
+                f"result = subprocess.run(['nbgrader', *{list(arguments)!r}], capture_output=True,"
+                f" text=True)\n"
+                f"print(result.returncode)\n"
+                f"print(result.stdout + result.stderr)\n")
+        with self.kernel(f"{folder}/nbgrader.ipynb") as kernel:
+            returncode, _, output = kernel.execute(code, timeout=timeout).partition("\n")
+        if returncode != "0":
+            raise NbgraderError(f"{self.name}: nbgrader {' '.join(arguments)} in {folder} exited "
+                                f"with {returncode}:\n{output[-6000:]}")
+        return output
+
+
+class Kernel:
+    """A kernel of a single-user server, over its websocket (Jupyter's messaging protocol)."""
+
+    def __init__(self, server, kernel_id):
+        self.server = server
+        self.id = kernel_id
+        self.session = uuid.uuid4().hex
+        self.restarts = 0
+        while True:
+            try:
+                self._connect()
+                return
+            except (TimeoutError, websocket.WebSocketException):
+                # Kernels take TCP ports of the machine, which every learner's server picks for
+                # its kernels on its own: when many start at once, one may lose its ports to
+                # another's ("Address already in use" in the server's log), and then hangs,
+                # never answering (the server gives up on it after a minute and closes the
+                # socket). The learner restarts it (Kernel > Restart Kernel), and so does this
+                # (docs/classroom.md, Capacity).
+                self.close()
+                if self.restarts == RESTARTS:
+                    raise
+                self.restarts += 1
+                server.request("POST", f"api/kernels/{kernel_id}/restart")
+
+    def _connect(self):
+        """Open the kernel's socket and wait for its kernel_info reply."""
+        url = self.server.url.replace("http://", "ws://", 1)
+        self.socket = websocket.create_connection(
+            f"{url}/api/kernels/{self.id}/channels?session_id={self.session}",
+            header=[f"Authorization: token {self.server.hub.token}"], timeout=KERNEL_INFO_SECONDS)
+        self._send("kernel_info_request", {}, wait=True, timeout=KERNEL_INFO_SECONDS)
+
+    def _send(self, msg_type, content, wait, timeout):
+        msg_id = uuid.uuid4().hex
+        self.socket.send(json.dumps({
+            "header": {"msg_id": msg_id, "msg_type": msg_type, "session": self.session,
+                       "username": self.server.name, "version": "5.3",
+                       "date": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())},
+            "parent_header": {}, "metadata": {}, "content": content, "channel": "shell",
+            "buffers": []}))
+        if wait:
+            return self._replies(msg_id, timeout)
+
+    def _replies(self, msg_id, timeout):
+        """The iopub messages of request `msg_id`, until its shell reply and its idle status."""
+        messages, replied, idle = [], False, False
+        deadline = time.monotonic() + timeout
+        while not (replied and idle):
+            self.socket.settimeout(max(deadline - time.monotonic(), 0.01))
+            try:
+                message = json.loads(self.socket.recv())
+            except websocket.WebSocketTimeoutException:
+                raise TimeoutError(f"{self.server.name}: no answer from the kernel after "
+                                   f"{timeout} s") from None
+            if message.get("parent_header", {}).get("msg_id") != msg_id:
+                continue
+            if message["channel"] == "shell":
+                replied = True
+            elif message["msg_type"] == "status":
+                idle = message["content"]["execution_state"] == "idle"
+            elif message["channel"] == "iopub":
+                messages.append(message)
+        return messages
+
+    def execute(self, code, timeout=120):
+        output = []
+        for message in self._send("execute_request", {
+                "code": code, "silent": False, "store_history": False, "user_expressions": {},
+                "allow_stdin": False, "stop_on_error": True}, wait=True, timeout=timeout):
+            content = message["content"]
+            if message["msg_type"] == "stream":
+                output.append(content["text"])
+            elif message["msg_type"] == "error":
+                raise KernelError(f"{content['ename']}: {content['evalue']}\n"
+                                  + "\n".join(content["traceback"]))
+        return "".join(output)
+
+    def usage(self):
+        return json.loads(self.execute(
+            "import json as _json, psutil as _psutil\n"
+            "_me = _psutil.Process()\n"
+            "print(_json.dumps({'pid': _me.pid, 'rss': _me.memory_info().rss,"
+            " 'cpu_seconds': sum(_me.cpu_times()[:2])}))"))
+
+    def close(self):
+        try:
+            self.socket.close()
+        except websocket.WebSocketException:
+            pass
