@@ -19,15 +19,16 @@ MARKDOWN = MarkdownIt("commonmark").enable("table").use(dollarmath_plugin)
 
 
 def course_texts():
-    """{file: [(where, Markdown)]}: README.md, each worked notebook's Markdown cells, the glossary."""
+    """{file: [(where, Markdown)]}: README.md, each worked notebook's Markdown cells, the glossary,
+    the pages of docs/."""
     texts = {"README.md": [("", (ROOT / "README.md").read_text(encoding="utf-8"))]}
     for path in sorted((ROOT / "notebooks").glob("*.ipynb")):
         cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
         texts[f"notebooks/{path.name}"] = [(f"cell {index}", "".join(cell["source"]))
                                            for index, cell in enumerate(cells)
                                            if cell["cell_type"] == "markdown"]
-    for path in sorted((ROOT / "notebooks").glob("*.md")):
-        texts[f"notebooks/{path.name}"] = [("", path.read_text(encoding="utf-8"))]
+    for path in [*sorted((ROOT / "notebooks").glob("*.md")), *sorted((ROOT / "docs").glob("*.md"))]:
+        texts[path.relative_to(ROOT).as_posix()] = [("", path.read_text(encoding="utf-8"))]
     return texts
 
 
