@@ -42,16 +42,11 @@ from test_classroom_hub import TEACHER, classroom_commands  # noqa: E402
 from test_exercises import grading, source  # noqa: E402
 from test_grading import ASSIGNMENT, paste_solutions  # noqa: E402
 
-NOTEBOOKS = helpers.COURSE_NOTEBOOKS[:11]
+NOTEBOOKS = helpers.COURSE_NOTEBOOKS[:11]  # 12 is the additional example, not graded work
 # A learner whose kernel died or stopped answering runs the notebook again in a new one; a cell
 # that takes longer than this has hung (the longest takes seconds alone, a minute or two when a
 # whole class of twenty trains at once on two cores).
-RERUNS, CELL_SECONDS = 3, 300  # 12 is the additional example, not graded work
-# What a kernel reports when its notebook has run: its peak resident memory (bytes) and CPU time.
-KERNEL_USAGE = """import json as _json, os as _os, resource as _resource
-_peak = _resource.getrusage(_resource.RUSAGE_SELF).ru_maxrss * (1 if __import__("sys").platform == "darwin" else 1024)
-_times = _os.times()
-print(_json.dumps({"peak_rss": _peak, "cpu_seconds": _times.user + _times.system}))"""
+RERUNS, CELL_SECONDS = 3, 300
 
 
 def solved(exercise, worked):
@@ -100,7 +95,7 @@ def run_notebook(server, path, notebook):
         for cell in notebook["cells"]:
             if cell["cell_type"] == "code":
                 kernel.execute(source(cell), timeout=CELL_SECONDS)
-        return {**json.loads(kernel.execute(KERNEL_USAGE)), "restarts": kernel.restarts}
+        return {**kernel.usage(), "restarts": kernel.restarts}
 
 
 def megabytes(value):

@@ -58,7 +58,8 @@ API
     returns its output; raises `NbgraderError` with the output if it fails.
 `Kernel`: `execute(code, timeout=120)` runs code and returns what it printed; an exception in
     the kernel raises `KernelError` (name, value and traceback). `usage()`: the kernel's own
-    process: {"pid", "rss" (bytes), "cpu_seconds"}, as the kernel itself sees them.
+    process, as the kernel itself sees it: {"pid", "peak_rss" (bytes, the most it held so far),
+    "cpu_seconds"}.
 """
 import json
 import os
@@ -289,15 +290,16 @@ class Hub:
         self._remember(processes)
 
     def _remember(self, processes):
+        # Described again at every look, not only the first: a process first seen between its
+        # fork and its exec still shows its parent's command line (a server's as the hub's).
         for process in processes:
             try:
                 key = (process.pid, process.create_time())
-                if key not in self._seen:
-                    environment = process.environ()
-                    self.seen[key] = {"name": process.name(), "cmdline": process.cmdline(),
-                                      "cwd": process.cwd(), "HOME": environment.get("HOME"),
-                                      "TMPDIR": environment.get("TMPDIR")}
-                    self._seen[key] = process
+                environment = process.environ()
+                self.seen[key] = {"name": process.name(), "cmdline": process.cmdline(),
+                                  "cwd": process.cwd(), "HOME": environment.get("HOME"),
+                                  "TMPDIR": environment.get("TMPDIR")}
+                self._seen[key] = process
             except psutil.Error:  # gone already
                 pass
 
@@ -406,11 +408,13 @@ class Server:
         session = self.request("POST", "api/sessions", json={
             "path": path, "name": Path(path).name, "type": "notebook",
             "kernel": {"name": "python3"}}).json()
-        kernel = Kernel(self, session["kernel"]["id"])
         try:
-            yield kernel
-        finally:
-            kernel.close()
+            kernel = Kernel(self, session["kernel"]["id"])
+            try:
+                yield kernel
+            finally:
+                kernel.close()
+        finally:  # the session and its kernel go, even when the kernel never answered
             self.request("DELETE", f"api/sessions/{session['id']}")
 
     # ---- nbgrader ----------------------------------------------------------------------------
@@ -458,6 +462,7 @@ class Kernel:
         self.server = server
         self.id = kernel_id
         self.session = uuid.uuid4().hex
+        self.socket = None
         self.restarts = 0
         while True:
             try:
@@ -531,12 +536,15 @@ class Kernel:
 
     def usage(self):
         return json.loads(self.execute(
-            "import json as _json, psutil as _psutil\n"
-            "_me = _psutil.Process()\n"
-            "print(_json.dumps({'pid': _me.pid, 'rss': _me.memory_info().rss,"
-            " 'cpu_seconds': sum(_me.cpu_times()[:2])}))"))
+            "import json as _json, os as _os, resource as _resource, sys as _sys\n"
+            "_peak = _resource.getrusage(_resource.RUSAGE_SELF).ru_maxrss\n"
+            "_times = _os.times()\n"
+            "print(_json.dumps({'pid': _os.getpid(), 'cpu_seconds': _times.user + _times.system,\n"
+            "                   'peak_rss': _peak * (1 if _sys.platform == 'darwin' else 1024)}))"))
 
     def close(self):
+        if self.socket is None:  # never opened
+            return
         try:
             self.socket.close()
         except websocket.WebSocketException:

@@ -69,12 +69,6 @@ def heading_problems(parts):
     return problems
 
 
-@pytest.mark.parametrize("name", TEXTS)
-def test_headings_are_in_order(name):
-    problems = heading_problems(TEXTS[name])
-    assert not problems, f"{name}:\n  " + "\n  ".join(problems)
-
-
 @pytest.mark.parametrize("text, complaint", [
     ("## Section\n\n# Title\n", "the first heading"),
     ("# Title\n\n## A\n\n#### B\n", "skips a level"),
@@ -128,12 +122,6 @@ def link_problems(parts):
     return problems
 
 
-@pytest.mark.parametrize("name", TEXTS)
-def test_link_texts_say_where_they_go(name):
-    problems = link_problems(TEXTS[name])
-    assert not problems, f"{name}:\n  " + "\n  ".join(problems)
-
-
 @pytest.mark.parametrize("text", [
     "See [here](glossary.md#loss).", "[Click here](https://example.org) to read on.",
     "The data: <https://example.org/mnist>.", "[https://example.org](https://example.org)",
@@ -147,6 +135,18 @@ def test_the_link_check_accepts_descriptive_links():
     text = ("The [learning rate](glossary.md#learning-rate), [Task 8](08_update_parameters.ipynb) "
             "and [the MNIST data set](https://example.org/mnist); `[here](x)` in code is no link.")
     assert link_problems([("", text)]) == []
+
+
+# ---- The course's texts ------------------------------------------------------------------------
+
+CHECKS = {"headings in order": heading_problems, "link texts that say where they go": link_problems}
+
+
+@pytest.mark.parametrize("check", CHECKS)
+@pytest.mark.parametrize("name", TEXTS)
+def test_every_text_of_the_course_passes(name, check):
+    problems = CHECKS[check](TEXTS[name])
+    assert not problems, f"{name}, {check}:\n  " + "\n  ".join(problems)
 
 
 # ---- Figures' alt text -------------------------------------------------------------------------

@@ -185,7 +185,7 @@ def unreadable(fig):
 
 @pytest.mark.parametrize("name", FIGURES)
 def test_every_text_is_at_least_9_points(name):
-    assert unreadable(FIGURES[name]()) == [], f"{name}: texts too small to read"
+    assert unreadable(FIGURES[name]()) == [], f"{name}: not readable at the size shown"
 
 
 NOTEBOOKS = helpers.NOTEBOOKS_DIR
