@@ -55,7 +55,9 @@ API
     even when they failed: check the list they return.)
   `nbgrader(folder, *arguments)`: the command `nbgrader <arguments>` run in `folder` (relative
     to the home) by a kernel of this server, as the teacher would in JupyterLab's terminal;
-    returns its output; raises `NbgraderError` with the output if it fails.
+    returns its output; raises `NbgraderError` with the output if it fails. `reruns=N` runs it
+    again, up to N times, when all that went wrong is a kernel that lost its port to another
+    process (kernel_ports.py); `reruns` lists the commands run again.
 `Kernel`: `execute(code, timeout=120)` runs code and returns what it printed; an exception in
     the kernel raises `KernelError` (name, value and traceback). `usage()`: the kernel's own
     process, as the kernel itself sees it: {"pid", "peak_rss" (bytes, the most it held so far),
@@ -78,6 +80,7 @@ import psutil
 import requests
 import websocket
 
+from kernel_ports import a_kernel_lost_its_port
 from lab_driver import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -374,6 +377,7 @@ class Server:
         self.url = f"{hub.url}/user/{name}"
         self.home = hub.home(name)
         self.session = hub.new_session()
+        self.reruns = []  # of nbgrader commands, after a kernel lost its port
 
     def request(self, method, path, **kwargs):
         response = self.session.request(method, f"{self.url}/{path}",
@@ -439,20 +443,38 @@ class Server:
             raise NbgraderError(answer.get("value") or answer)
         return answer["value"]
 
-    def nbgrader(self, folder, *arguments, timeout=600):
+    def nbgrader(self, folder, *arguments, timeout=600, reruns=0):
         """`nbgrader <arguments>` run in `folder` (relative to the home) by a kernel of this
-        server, as in JupyterLab's terminal; its output, or NbgraderError with it."""
+        server, as in JupyterLab's terminal; its output, or NbgraderError with it.
+
+        With `reruns`, a command that failed only because a kernel lost its port
+        (kernel_ports.py) runs again, up to that many times, as docs/classroom.md tells a teacher
+        to: nbgrader autograde then grades only the submissions it has not graded. Each rerun is
+        counted in `self.reruns`."""
         code = (f"import subprocess\n"
                 f"result = subprocess.run(['nbgrader', *{list(arguments)!r}], capture_output=True,"
                 f" text=True)\n"
                 f"print(result.returncode)\n"
                 f"print(result.stdout + result.stderr)\n")
-        with self.kernel(f"{folder}/nbgrader.ipynb") as kernel:
-            returncode, _, output = kernel.execute(code, timeout=timeout).partition("\n")
-        if returncode != "0":
-            raise NbgraderError(f"{self.name}: nbgrader {' '.join(arguments)} in {folder} exited "
-                                f"with {returncode}:\n{output[-6000:]}")
-        return output
+        for run in range(reruns + 1):
+            with self.kernel(f"{folder}/nbgrader.ipynb") as kernel:
+                returncode, _, output = kernel.execute(code, timeout=timeout).partition("\n")
+            if returncode == "0":
+                return output
+            if run == reruns or not a_kernel_lost_its_port(output):
+                raise NbgraderError(
+                    f"{self.name}: nbgrader {' '.join(arguments)} in {folder} exited with "
+                    f"{returncode} (run {run + 1} of at most {reruns + 1}):\n"
+                    f"{what_went_wrong(output)[-8000:]}")
+            self.reruns.append(" ".join(arguments))
+
+
+def what_went_wrong(log):
+    """nbgrader's log without its routine lines (which file it converts or writes, the kernel's
+    warning that it runs over TCP), so that a failure's traceback is what a report shows."""
+    routine = ("| INFO]", "Kernel is running over TCP without encryption")
+    return "\n".join(line for line in log.splitlines()
+                     if not any(mark in line for mark in routine))
 
 
 class Kernel:

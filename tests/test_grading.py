@@ -15,6 +15,7 @@ import json
 import os
 import re
 import shutil
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -22,6 +23,7 @@ from pathlib import Path
 import pytest
 
 import helpers
+import kernel_ports
 from notebook_edits import edit_graded_cell
 from test_exercises import MODEL_MISTAKES, grading, plant, source
 
@@ -38,10 +40,14 @@ PLANTED = list({m["number"]: m for m in reversed(MODEL_MISTAKES)}.values())
 PLANTED_STUDENT = "worked_with_six_mistakes"
 
 def run_nbgrader(course, *arguments):
-    """One of README.md's teacher commands, in `course`; nbgrader finds alembic on PATH."""
+    """One of README.md's teacher commands, in `course`; nbgrader finds alembic on PATH. Run
+    again, as a teacher would, if all that went wrong is a kernel that lost its port."""
     environment = {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}"}
-    result = subprocess.run([str(BIN / "nbgrader"), *arguments], cwd=course, env=environment,
-                            capture_output=True, text=True, timeout=900)
+    for run in range(kernel_ports.RERUNS + 1):
+        result = subprocess.run([str(BIN / "nbgrader"), *arguments], cwd=course, env=environment,
+                                capture_output=True, text=True, timeout=900)
+        if result.returncode == 0 or not kernel_ports.a_kernel_lost_its_port(result.stderr):
+            break
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     return result
 
@@ -174,3 +180,42 @@ def paste_solutions(exercise_source, worked_source):
     for stub, region in reversed(list(zip(stubs, regions))):
         exercise_source = exercise_source[:stub.start()] + region + exercise_source[stub.end():]
     return exercise_source
+
+
+def test_a_kernel_that_lost_its_port_is_told_apart_and_running_autograde_again_grades_it(
+        course, tmp_path):
+    """kernel_ports.py: another process holds the port nbgrader's kernel is given (as when it
+    takes it between jupyter_client choosing it and the kernel binding it). autograde fails for
+    that submission in a way `a_kernel_lost_its_port` recognizes, and no other failure does;
+    run again, autograde grades it, with the same scores."""
+    copy = tmp_path / "course"
+    shutil.copytree(course, copy)
+    one_notebook = ["autograde", ASSIGNMENT, "--student", "untouched",
+                    "--notebook", "02_hyperparameters", "--force"]
+    environment = {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}"}
+    with socket.socket() as holder:
+        holder.bind(("127.0.0.1", 0))
+        holder.listen()
+        taken = ["--KernelManager.cache_ports=False",
+                 f"--KernelManager.shell_port={holder.getsockname()[1]}",
+                 "--Execute.startup_timeout=30"]
+        lost = subprocess.run([str(BIN / "nbgrader"), *one_notebook, *taken], cwd=copy,
+                              env=environment, capture_output=True, text=True, timeout=300)
+    assert lost.returncode != 0, lost.stderr[-3000:]
+    assert kernel_ports.a_kernel_lost_its_port(lost.stderr), lost.stderr[-3000:]
+    assert not (copy / "autograded" / "untouched" / ASSIGNMENT / "02_hyperparameters.ipynb").exists()
+
+    graded_again = run_nbgrader(copy, *one_notebook[:-1])  # not --force: only what failed
+    assert not kernel_ports.a_kernel_lost_its_port(graded_again.stderr)
+    assert scores(copy, "untouched") == scores(course, "untouched")
+    assert autograded_failures(copy, "untouched") == autograded_failures(course, "untouched")
+
+    # Failures of another kind are not taken for a lost port: a notebook that is not there,
+    # and the checks that fail in a graded run.
+    missing = subprocess.run([str(BIN / "nbgrader"), "autograde", "no_such_assignment"],
+                             cwd=copy, env=environment, capture_output=True, text=True,
+                             timeout=300)
+    assert not kernel_ports.a_kernel_lost_its_port(missing.stdout + missing.stderr)
+    graded_output = "".join(path.read_text(encoding="utf-8") for path in
+                            (copy / "autograded" / "untouched" / ASSIGNMENT).glob("*.ipynb"))
+    assert not kernel_ports.a_kernel_lost_its_port(graded_output)
