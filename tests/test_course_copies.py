@@ -1,5 +1,6 @@
 """A copy of the course, anywhere, runs its own notebooks: the promise that a learner's edit carries
 forward, checked end to end with real kernels (nbclient and nbval, as a learner or CI runs them)."""
+import os
 import re
 import shutil
 import subprocess
@@ -11,6 +12,7 @@ from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError
 
 import helpers
+import kernel_ports
 from notebook_edits import replace_in_cell
 
 pytestmark = pytest.mark.slow
@@ -28,6 +30,7 @@ def course(tmp_path):
     return copy
 
 
+@kernel_ports.again_if_a_kernel_lost_its_port
 def run_notebook(path, allow_errors=False):
     """Execute the notebook in a fresh kernel working in its folder; return it with its outputs."""
     notebook = nbformat.read(path, as_version=4)
@@ -43,10 +46,14 @@ def printed(notebook):
 
 def nbval(folder, names):
     """Run nbval on the named notebooks of `folder`'s course; return (exit code, failed notebooks)."""
+    # -p kernel_ports: its kernels start again if one lost its port, as in the suite (conftest.py).
+    tests_on_the_path = {**os.environ, "PYTHONPATH": os.pathsep.join(
+        filter(None, [str(folder / "tests"), os.environ.get("PYTHONPATH")]))}
     result = subprocess.run(
-        [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-o", "addopts=", "-q",
-         "--nbval", "--nbval-current-env", "-n", "0", *(f"notebooks/{name}.ipynb" for name in names)],
-        cwd=folder, capture_output=True, text=True, timeout=900)
+        [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-p", "kernel_ports",
+         "-o", "addopts=", "-q", "--nbval", "--nbval-current-env", "-n", "0",
+         *(f"notebooks/{name}.ipynb" for name in names)],
+        cwd=folder, env=tests_on_the_path, capture_output=True, text=True, timeout=900)
     failed = sorted({line.split("::")[0].split("/")[-1] for line in result.stdout.splitlines()
                      if line.startswith("FAILED ")})
     return result.returncode, failed, result.stdout[-3000:]
