@@ -724,9 +724,12 @@ FIGURE_WIDTH = 6.6
 
 # Training and validation curves differ in colour, line style and marker, so that they can be told
 # apart in grey, by colour-blind readers, and where they cross. Keys: the start of a history key.
+# A marker every tenth of the axes, validation's offset by half of that: they never overlap.
 CURVE_STYLES = {
-    "train": {"label": "training", "color": BLUE, "ls": "-", "marker": "o"},
-    "val": {"label": "validation", "color": VERMILLION, "ls": "--", "marker": "s"},
+    "train": {"label": "training", "color": BLUE, "ls": "-", "marker": "o",
+              "markevery": (0.0, 0.1)},
+    "val": {"label": "validation", "color": VERMILLION, "ls": "--", "marker": "s",
+            "markevery": (0.05, 0.1)},
 }
 
 
@@ -805,9 +808,12 @@ def plot_examples(images, labels, predictions=None, columns=8, probabilities=Non
     if titles is not None and (isinstance(titles, str) or len(titles) != len(images)):
         raise ValueError(f"plot_examples: titles must be one string per image ({len(images)}), "
                          f"got {titles!r}")
+    if isinstance(columns, bool) or not isinstance(columns, (int, np.integer)) or columns < 1:
+        raise ValueError(f"plot_examples: columns must be a whole number, at least 1, got "
+                         f"{columns!r}")
     columns = min(columns, len(images))
     rows = -(-len(images) // columns)
-    # As large as 1.5 inches an image, but never wider than a page shows unshrunk (6.6 inches at
+    # As large as 1.5 inches an image, but never wider than a page shows unshrunk (FIGURE_WIDTH at
     # the notebooks' 100 dpi), where the titles' 9 pt stay 9 pt; and room for them above each.
     size = min(1.5, FIGURE_WIDTH / columns)
     height = size + (0.5 if probabilities is not None else 0.3)
@@ -840,11 +846,9 @@ def _verdict(prediction, label):
 def _plot_curve(ax, steps, values, key):
     """One recorded quantity against the iteration, styled by whose it is (training, validation)."""
     prefix, _, quantity = key.partition("_")
-    style = dict(CURVE_STYLES.get(prefix, {"label": prefix}))
-    label = f"{style.pop('label')} {quantity}".strip()
-    # A marker every tenth of the axes, validation's offset by half of that: they never overlap.
-    offset = 0.05 if prefix == "val" else 0.0
-    ax.plot(steps, values, label=label, markevery=(offset, 0.1), ms=5, lw=1.8, **style)
+    style = dict(CURVE_STYLES.get(prefix, {"label": prefix, "markevery": (0.0, 0.1)}))
+    label = f"{style.pop('label')} {quantity.replace('_', ' ')}".strip()
+    ax.plot(steps, values, label=label, ms=5, lw=1.8, **style)
 
 
 def plot_history(history):

@@ -47,7 +47,7 @@ NOTEBOOKS = helpers.COURSE_NOTEBOOKS[:11]  # 12 is the additional example, not g
 # A learner whose kernel died or stopped answering runs the notebook again in a new one; a cell
 # that takes longer than this has hung (the longest takes seconds alone, a minute or two when a
 # whole class of twenty trains at once on two cores).
-RERUNS, CELL_SECONDS = 3, 300
+NOTEBOOK_RERUNS, CELL_SECONDS = 3, 300
 
 
 def solved(exercise, worked):
@@ -59,16 +59,12 @@ def solved(exercise, worked):
     return exercise
 
 
-def server_process(hub, name):
-    return psutil.Process(hub.api("GET", f"users/{name}")["servers"][""]["state"]["pid"])
-
-
 def learn(hub, course_id, student):
     """One learner's session: fetch, fill in, run notebooks 1-11 in order, submit. Returns the
     peak memory and CPU time of each kernel, and the server's CPU time spent meanwhile."""
     server = hub.server(student)
     server.assignment_action("fetch", course_id, ASSIGNMENT)
-    process = server_process(hub, student)
+    process = hub.server_processes()[student]
     cpu_before = sum(process.cpu_times()[:2])
     kernels = []
     started = time.monotonic()
@@ -77,12 +73,12 @@ def learn(hub, course_id, student):
         worked = json.loads((ROOT / "notebooks" / name).read_text(encoding="utf-8"))
         notebook = solved(server.get_notebook(path), worked)
         server.put_notebook(path, notebook)
-        for attempt in range(1 + RERUNS):
+        for attempt in range(1 + NOTEBOOK_RERUNS):
             try:
                 kernels.append({**run_notebook(server, path, notebook), "reruns": attempt})
                 break
             except (TimeoutError, websocket.WebSocketException, requests.HTTPError):
-                if attempt == RERUNS:
+                if attempt == NOTEBOOK_RERUNS:
                     raise
     seconds = time.monotonic() - started
     server.assignment_action("submit", course_id, ASSIGNMENT)
@@ -175,13 +171,13 @@ def main():
                 runs = pool.map(lambda student: learn(hub, course_id, student), students)
                 measured["runs"] = dict(zip(students, runs))
             measured["run"] = time.monotonic() - started
+            # As a teacher would, autograde again if a kernel lost its port (kernel_ports.py).
+            grade = kernel_ports.again_if_a_kernel_lost_its_port(teacher.nbgrader)
             for command in commands[2:4]:  # collect, autograde
                 started = time.monotonic()
-                # As a teacher would, autograde again if a kernel lost its port (kernel_ports.py).
-                reruns = kernel_ports.RERUNS if command[0] == "autograde" else 0
-                teacher.nbgrader("course", *command, reruns=reruns)
+                grade("course", *command)
                 measured[command[0]] = time.monotonic() - started
-            measured["reruns"] = teacher.reruns
+            measured["reruns"] = kernel_ports.started_again
             leftovers = hub.stop()
     report(arguments.students, measured)
     if leftovers:

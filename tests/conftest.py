@@ -40,14 +40,10 @@ def _close_figures():
     plt.close("all")
 
 
-# ---------------------------------------------------------------------------------------------
-# Browser tests (pytest-playwright): the system's Chromium, never a downloaded browser.
-# ---------------------------------------------------------------------------------------------
-
 def required_program(what, names, advice):
     """Path of the first of `names` on PATH. Without any, the tests that need it are skipped on
-    a developer's machine, and fail where `CI` is set (CI must run them)."""
-    import os
+    a developer's machine, and fail where `CI` is set (CI must run them): Chromium, JupyterHub's
+    proxy."""
     import shutil
     for name in names:
         path = shutil.which(name)
@@ -59,6 +55,10 @@ def required_program(what, names, advice):
         pytest.fail(message)
     pytest.skip(message)
 
+
+# ---------------------------------------------------------------------------------------------
+# Browser tests (pytest-playwright): the system's Chromium, never a downloaded browser.
+# ---------------------------------------------------------------------------------------------
 
 def system_chromium():
     """Path of the system's Chromium (Debian's `chromium` package), for the browser tests."""

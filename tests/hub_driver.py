@@ -31,7 +31,8 @@ API
     error raises requests.HTTPError with the hub's answer.
   `hub.spawn(*names)`: starts the users' servers at once and waits until every one answers;
     returns {name: seconds until it did}. `hub.server(name)`: that user's `Server`.
-  `hub.server_rss()`: {name: resident memory in bytes} of each running server (kernels apart).
+  `hub.server_processes()`, `hub.server_rss()`: {name: psutil.Process}, {name: resident memory
+    in bytes} of each running server (kernels apart).
   `hub.processes()`: {(pid, start time): {"name", "cmdline", "cwd", "HOME", "TMPDIR"}} of the hub
     and of every process it started (proxy, servers, kernels, their children), sampled every
     0.2 s while it runs, so short-lived ones are seen too.
@@ -55,9 +56,9 @@ API
     even when they failed: check the list they return.)
   `nbgrader(folder, *arguments)`: the command `nbgrader <arguments>` run in `folder` (relative
     to the home) by a kernel of this server, as the teacher would in JupyterLab's terminal;
-    returns its output; raises `NbgraderError` with the output if it fails. `reruns=N` runs it
-    again, up to N times, when all that went wrong is a kernel that lost its port to another
-    process (kernel_ports.py); `reruns` lists the commands run again.
+    returns its output; raises `NbgraderError` with the output if it fails, and
+    `kernel_ports.KernelLostItsPort` if a kernel it started lost its port to another process
+    (`kernel_ports.again_if_a_kernel_lost_its_port` runs it again).
 `Kernel`: `execute(code, timeout=120)` runs code and returns what it printed; an exception in
     the kernel raises `KernelError` (name, value and traceback). `usage()`: the kernel's own
     process, as the kernel itself sees it: {"pid", "peak_rss" (bytes, the most it held so far),
@@ -80,7 +81,7 @@ import psutil
 import requests
 import websocket
 
-from kernel_ports import a_kernel_lost_its_port
+from kernel_ports import KernelLostItsPort, a_kernel_lost_its_port
 from lab_driver import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -169,8 +170,8 @@ class Hub:
         self.url = f"http://127.0.0.1:{self.ports['public']}"
         self.process = None
         self.leftovers = None  # what stop() had to kill
-        self._seen = {}  # (pid, start time) -> Process, as sampled
-        self.seen = {}   # (pid, start time) -> {"name", "cmdline", "cwd", "HOME", "TMPDIR"}
+        # (pid, start time) -> (Process, {"name", "cmdline", "cwd", "HOME", "TMPDIR"}), as last seen
+        self._seen = {}
         self._sampling = threading.Event()
         self._sampler = None
         self.session = self.new_session()
@@ -271,14 +272,19 @@ class Hub:
     def server(self, name):
         return Server(self, name)
 
-    def server_rss(self):
-        """{name: resident memory in bytes} of each running single-user server (not its kernels)."""
+    def server_processes(self):
+        """{name: psutil.Process} of each running single-user server (not its kernels)."""
         found = {}
         for user in self.api("GET", "users"):
             server = user["servers"].get("")
             if server and server.get("ready") and server["state"].get("pid"):
-                found[user["name"]] = psutil.Process(server["state"]["pid"]).memory_info().rss
+                found[user["name"]] = psutil.Process(server["state"]["pid"])
         return found
+
+    def server_rss(self):
+        """{name: resident memory in bytes} of each running single-user server (not its kernels)."""
+        return {name: process.memory_info().rss
+                for name, process in self.server_processes().items()}
 
     def _sample(self):
         while not self._sampling.wait(0.2):
@@ -299,10 +305,9 @@ class Hub:
             try:
                 key = (process.pid, process.create_time())
                 environment = process.environ()
-                self.seen[key] = {"name": process.name(), "cmdline": process.cmdline(),
-                                  "cwd": process.cwd(), "HOME": environment.get("HOME"),
-                                  "TMPDIR": environment.get("TMPDIR")}
-                self._seen[key] = process
+                self._seen[key] = process, {
+                    "name": process.name(), "cmdline": process.cmdline(), "cwd": process.cwd(),
+                    "HOME": environment.get("HOME"), "TMPDIR": environment.get("TMPDIR")}
             except psutil.Error:  # gone already
                 pass
 
@@ -321,8 +326,8 @@ class Hub:
 
     def processes(self):
         """{(pid, start time): {"name", "cmdline", "cwd", "HOME", "TMPDIR"}} of every process
-        the hub started (and itself), as first seen."""
-        return dict(self.seen)
+        the hub started (and itself), as last seen."""
+        return {key: description for key, (_, description) in self._seen.items()}
 
     def stop(self, timeout=30):
         """SIGTERM to the hub; then kill what it started that still runs. Returns those (as
@@ -341,7 +346,8 @@ class Hub:
             self.process.wait()
         self._log.close()
         self.session.close()
-        _, alive = psutil.wait_procs([p for p in self._seen.values() if p.is_running()], timeout=5)
+        _, alive = psutil.wait_procs([process for process, _ in self._seen.values()
+                                      if process.is_running()], timeout=5)
         for process in self._marked():  # those that left the hub's tree, too
             if process not in alive:
                 alive.append(process)
@@ -349,8 +355,9 @@ class Hub:
         self.leftovers = []
         for process in alive:
             try:
-                self.leftovers.append(self.seen.get((process.pid, process.create_time()),
-                                                    {"pid": process.pid}))
+                key = (process.pid, process.create_time())
+                self.leftovers.append(self._seen[key][1] if key in self._seen
+                                      else {"pid": process.pid})
                 process.kill()
             except psutil.NoSuchProcess:  # stopped in the meantime after all
                 pass
@@ -377,7 +384,6 @@ class Server:
         self.url = f"{hub.url}/user/{name}"
         self.home = hub.home(name)
         self.session = hub.new_session()
-        self.reruns = []  # of nbgrader commands, after a kernel lost its port
 
     def request(self, method, path, **kwargs):
         response = self.session.request(method, f"{self.url}/{path}",
@@ -443,30 +449,22 @@ class Server:
             raise NbgraderError(answer.get("value") or answer)
         return answer["value"]
 
-    def nbgrader(self, folder, *arguments, timeout=600, reruns=0):
+    def nbgrader(self, folder, *arguments, timeout=600):
         """`nbgrader <arguments>` run in `folder` (relative to the home) by a kernel of this
-        server, as in JupyterLab's terminal; its output, or NbgraderError with it.
-
-        With `reruns`, a command that failed only because a kernel lost its port
-        (kernel_ports.py) runs again, up to that many times, as docs/classroom.md tells a teacher
-        to: nbgrader autograde then grades only the submissions it has not graded. Each rerun is
-        counted in `self.reruns`."""
+        server, as in JupyterLab's terminal; its output, or NbgraderError with it
+        (KernelLostItsPort if a kernel it started lost its port)."""
         code = (f"import subprocess\n"
                 f"result = subprocess.run(['nbgrader', *{list(arguments)!r}], capture_output=True,"
                 f" text=True)\n"
                 f"print(result.returncode)\n"
                 f"print(result.stdout + result.stderr)\n")
-        for run in range(reruns + 1):
-            with self.kernel(f"{folder}/nbgrader.ipynb") as kernel:
-                returncode, _, output = kernel.execute(code, timeout=timeout).partition("\n")
-            if returncode == "0":
-                return output
-            if run == reruns or not a_kernel_lost_its_port(output):
-                raise NbgraderError(
-                    f"{self.name}: nbgrader {' '.join(arguments)} in {folder} exited with "
-                    f"{returncode} (run {run + 1} of at most {reruns + 1}):\n"
-                    f"{what_went_wrong(output)[-8000:]}")
-            self.reruns.append(" ".join(arguments))
+        with self.kernel(f"{folder}/nbgrader.ipynb") as kernel:
+            returncode, _, output = kernel.execute(code, timeout=timeout).partition("\n")
+        if returncode != "0":
+            error = KernelLostItsPort if a_kernel_lost_its_port(output) else NbgraderError
+            raise error(f"{self.name}: nbgrader {' '.join(arguments)} in {folder} exited with "
+                        f"{returncode}:\n{what_went_wrong(output)[-8000:]}")
+        return output
 
 
 def what_went_wrong(log):
@@ -509,9 +507,10 @@ class Kernel:
         self.socket = websocket.create_connection(
             f"{url}/api/kernels/{self.id}/channels?session_id={self.session}",
             header=[f"Authorization: token {self.server.hub.token}"], timeout=KERNEL_INFO_SECONDS)
-        self._send("kernel_info_request", {}, wait=True, timeout=KERNEL_INFO_SECONDS)
+        self._request("kernel_info_request", {}, timeout=KERNEL_INFO_SECONDS)
 
-    def _send(self, msg_type, content, wait, timeout):
+    def _request(self, msg_type, content, timeout):
+        """Send a shell request; its iopub messages (see _replies)."""
         msg_id = uuid.uuid4().hex
         self.socket.send(json.dumps({
             "header": {"msg_id": msg_id, "msg_type": msg_type, "session": self.session,
@@ -519,8 +518,7 @@ class Kernel:
                        "date": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())},
             "parent_header": {}, "metadata": {}, "content": content, "channel": "shell",
             "buffers": []}))
-        if wait:
-            return self._replies(msg_id, timeout)
+        return self._replies(msg_id, timeout)
 
     def _replies(self, msg_id, timeout):
         """The iopub messages of request `msg_id`, until its shell reply and its idle status."""
@@ -545,9 +543,9 @@ class Kernel:
 
     def execute(self, code, timeout=120):
         output = []
-        for message in self._send("execute_request", {
+        for message in self._request("execute_request", {
                 "code": code, "silent": False, "store_history": False, "user_expressions": {},
-                "allow_stdin": False, "stop_on_error": True}, wait=True, timeout=timeout):
+                "allow_stdin": False, "stop_on_error": True}, timeout=timeout):
             content = message["content"]
             if message["msg_type"] == "stream":
                 output.append(content["text"])

@@ -11,7 +11,8 @@ other tests start kernels at the same time. docs/classroom.md tells teachers the
 
 The same can happen to any kernel the suite starts. Those of a Jupyter server (JupyterLab, the
 hub's learners) are started again by the server itself, or by the drivers; nbval's and
-nbclient's are started again here (`again_if_a_kernel_lost_its_port`, `install`).
+nbclient's, and nbgrader's commands, are run again here (`again_if_a_kernel_lost_its_port`,
+`install`).
 """
 import functools
 
@@ -26,21 +27,31 @@ def a_kernel_lost_its_port(output):
     return LOST_ITS_PORT in output and any(sign in output for sign in DIED_BEFORE_ANSWERING)
 
 
+class KernelLostItsPort(RuntimeError):
+    """An nbgrader command that failed because a kernel it started lost its port (raised by those
+    who run the command, with its output, when `a_kernel_lost_its_port` says so)."""
+
+
+started_again = []  # what ran again in this process (every test of an xdist worker), and why
+
+
 def again_if_a_kernel_lost_its_port(start):
-    """`start` (a function that starts a kernel: nbval's `start_new_kernel`, a whole run of
-    nbclient), made to run again, at most RERUNS times, if its kernel died or stayed silent
-    before its first answer. nbval and nbclient send the kernel's own output to /dev/null, so the
-    cause cannot be read there: a kernel that cannot start for any other reason fails the same
-    way every time, and the last failure is raised."""
+    """`start` (what starts kernels: nbval's `start_new_kernel`, a run of nbclient, an nbgrader
+    command), made to run again, at most RERUNS times, if it raised KernelLostItsPort or said
+    that its kernel died or stayed silent before its first answer. nbval and nbclient send the
+    kernel's own output to /dev/null, so there the cause cannot be read: a kernel that cannot
+    start for any other reason fails the same way every time, and the last failure is raised."""
     @functools.wraps(start)
     def again(*args, **kwargs):
         for attempt in range(RERUNS + 1):
             try:
                 return start(*args, **kwargs)
             except RuntimeError as error:
-                if attempt == RERUNS or not any(sign in str(error)
-                                                for sign in DIED_BEFORE_ANSWERING):
+                died = isinstance(error, KernelLostItsPort) or any(
+                    sign in str(error) for sign in DIED_BEFORE_ANSWERING)
+                if attempt == RERUNS or not died:
                     raise
+                started_again.append(f"{start.__qualname__}: {error}")
     return again
 
 

@@ -10,11 +10,11 @@ from markdown_it import MarkdownIt
 from mdit_py_plugins.dollarmath import dollarmath_plugin
 
 import helpers
-from test_exercises import load_tool
+from test_exercises import cells, load_tool, source
 
 ROOT = helpers.ROOT
-# The Markdown the website (MyST) and JupyterLab read, with `$...$` formulas, so that a `#` in a
-# formula or a code block is never taken for a heading.
+# The Markdown the website (MyST, Jupyter Book's dollarmath) and JupyterLab read, with `$...$`
+# and `$$...$$` formulas, so that a `#` in a formula or a code block is never taken for a heading.
 MARKDOWN = MarkdownIt("commonmark").enable("table").use(dollarmath_plugin)
 
 
@@ -23,9 +23,8 @@ def course_texts():
     the pages of docs/."""
     texts = {"README.md": [("", (ROOT / "README.md").read_text(encoding="utf-8"))]}
     for path in sorted((ROOT / "notebooks").glob("*.ipynb")):
-        cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
-        texts[f"notebooks/{path.name}"] = [(f"cell {index}", "".join(cell["source"]))
-                                           for index, cell in enumerate(cells)
+        texts[f"notebooks/{path.name}"] = [(f"cell {index}", source(cell))
+                                           for index, cell in enumerate(cells(path))
                                            if cell["cell_type"] == "markdown"]
     for path in [*sorted((ROOT / "notebooks").glob("*.md")), *sorted((ROOT / "docs").glob("*.md"))]:
         texts[path.relative_to(ROOT).as_posix()] = [("", path.read_text(encoding="utf-8"))]
@@ -156,11 +155,14 @@ def alt_text_tool():
 
 
 def test_every_figure_has_an_alt_text_ready_for_its_cell():
-    """site/figure_alt_text.json gives each figure cell of the worked notebooks exactly one text
-    (a figure added, or the first line of a figure's cell edited, shows up here)."""
+    """site/figure_alt_text.json gives each figure cell of the worked notebooks exactly one text,
+    and the notebooks hold it (a figure added, the first line of a figure's cell edited, or a
+    text edited without running the tool, shows up here)."""
     changed, problems = alt_text_tool().apply(ROOT)  # reads only: nothing is written
     assert not problems, ("site/figure_alt_text.json does not fit the notebooks:\n  "
                           + "\n  ".join(problems))
+    stale = sorted(path.name for path in changed)
+    assert stale == [], "alt texts differ from site/figure_alt_text.json: run tools/set_figure_alt_text.py"
 
 
 def test_the_alt_texts_describe_the_figures():

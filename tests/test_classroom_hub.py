@@ -28,10 +28,10 @@ minutes on two cores (most of it nbgrader's autograde, a fresh kernel per notebo
     .venv/bin/python -m pytest -n 0 tests/test_classroom_hub.py -s   # -s: prints the timings
 """
 import concurrent.futures
+import functools
 import html
 import json
 import re
-import shlex
 import shutil
 import time
 from pathlib import Path
@@ -45,8 +45,8 @@ from conftest import required_program
 from hub_driver import PROXY, Hub
 from lab_driver import copy_course
 from notebook_edits import edit_graded_cell
-from test_exercises import grading, plant, source
-from test_grading import ASSIGNMENT, PLANTED, autograded_failures, scores
+from test_exercises import cells, grading, is_graded_check, plant, source
+from test_grading import ASSIGNMENT, PLANTED, autograded_failures, nbgrader_commands, scores
 
 pytestmark = pytest.mark.slow
 
@@ -78,10 +78,7 @@ NOT_THE_COURSE = {".git", ".venv", "__pycache__", ".pytest_cache", ".ruff_cache"
 
 def classroom_commands():
     """The teacher's nbgrader commands of docs/classroom.md's "Running a class", in order."""
-    section = DOCS.read_text(encoding="utf-8").split("## Running a class", 1)[1].split("\n## ")[0]
-    return [shlex.split(line, comments=True)[1:]
-            for block in re.findall(r"```bash\n(.+?)\n\s*```", section, re.DOTALL)
-            for line in map(str.strip, block.splitlines()) if line.startswith("nbgrader ")]
+    return nbgrader_commands(DOCS, "Running a class")
 
 
 def course_snapshot():
@@ -99,12 +96,12 @@ def course_snapshot():
     return found
 
 
+@functools.cache
 def check_notebooks():
     """{grade_id: notebook file name} of every graded check of the exercise edition."""
     return {grading(cell)["grade_id"]: path.name
             for path in sorted((ROOT / "exercises").glob("*.ipynb"))
-            for cell in json.loads(path.read_text(encoding="utf-8"))["cells"]
-            if grading(cell).get("grade")}
+            for cell in cells(path) if is_graded_check(cell)}
 
 
 def submission(student, worked):
@@ -168,17 +165,20 @@ def classroom(tmp_path_factory):
                                      for name in room.fetched_files[student]
                                      if name.endswith(".ipynb")}
             saves = submission(student, worked)
+
+            def save():
+                for name, notebook in saves.items():
+                    server.put_notebook(f"{ASSIGNMENT}/{name}", notebook)
+
             if student in MODEL_STUDENTS:  # notebook 11 open while notebook 6 is edited
                 with server.kernel(MODEL_NOTEBOOK) as kernel:
                     room.kernel_environment[student] = json.loads(kernel.execute(
                         "import json, os; print(json.dumps(dict(os.environ)))"))
                     room.before[student] = kernel.execute(MODEL_SOURCE)
-                    for name, notebook in saves.items():
-                        server.put_notebook(f"{ASSIGNMENT}/{name}", notebook)
+                    save()
                     room.after[student] = kernel.execute(MODEL_SOURCE)
             else:
-                for name, notebook in saves.items():
-                    server.put_notebook(f"{ASSIGNMENT}/{name}", notebook)
+                save()
             listed = server.assignment_action("submit", room.course_id, ASSIGNMENT)
             room.submitted[student] = [a for a in listed if a["status"] == "submitted"]
 
@@ -187,12 +187,11 @@ def classroom(tmp_path_factory):
         room.seconds["submit"] = time.monotonic() - started
 
         room.grading_output = {}
+        # Run again if a kernel lost its port, as docs/classroom.md tells a teacher to.
+        grade = kernel_ports.again_if_a_kernel_lost_its_port(teacher.nbgrader)
         for command in commands[2:]:
-            # Run again if a kernel lost its port, as docs/classroom.md tells a teacher to.
-            reruns = kernel_ports.RERUNS if command[0] == "autograde" else 0
-            room.grading_output[command[0]] = teacher.nbgrader("course", *command, reruns=reruns)
+            room.grading_output[command[0]] = grade("course", *command)
             room.seconds[command[0]] = time.monotonic() - started
-        room.seconds["grade"] = time.monotonic() - started
 
         room.feedback, room.feedback_listed = {}, {}
 
@@ -219,8 +218,8 @@ def classroom(tmp_path_factory):
         yield room
     room.seconds["stopped"] = time.monotonic() - started
     print(f"\nclassroom timings (s, since start): {room.seconds}; spawn: {room.spawned}; "
-          f"idle servers' memory (MB): {room.idle_server_mb}; nbgrader commands run again after "
-          f"a kernel lost its port: {teacher.reruns}")
+          f"idle servers' memory (MB): {room.idle_server_mb}; run again in this worker after a "
+          f"kernel lost its port: {kernel_ports.started_again}")
     assert hub.stop() == [], "processes left running by the hub (killed)"
 
 
@@ -290,17 +289,18 @@ def test_each_feedback_names_the_failing_checks_with_their_messages(classroom, s
     assert sorted(feedback) == sorted(name.replace(".ipynb", ".html")
                                       for name in classroom.fetched[student])
     where = check_notebooks()
+    text = {name: html.unescape(re.sub(r"<[^>]+>", "", page)) for name, page in feedback.items()}
     missing = []
     for check, message in autograded_failures(classroom.course, student).items():
-        page = feedback[where[check].replace(".ipynb", ".html")]
-        text = html.unescape(re.sub(r"<[^>]+>", "", page))
+        name = where[check].replace(".ipynb", ".html")
+        page = feedback[name]
         first_line = message.split(": ", 1)[1].splitlines()[0]  # the exception's value
-        if f'href="#{check}"' not in page or first_line not in text:
+        if f'href="#{check}"' not in page or first_line not in text[name]:
             missing.append(f"{where[check]}: {check}: {first_line!r}")
     assert missing == [], f"{student}'s feedback lacks these checks or messages"
     graded = scores(classroom.course, student)
-    for name, page in feedback.items():
-        shown = re.findall(r"Score: ([\d.]+) / ([\d.]+)", html.unescape(re.sub(r"<[^>]+>", "", page)))
+    for name in feedback:
+        shown = re.findall(r"Score: ([\d.]+) / ([\d.]+)", text[name])
         notebook_checks = [c for c, n in where.items() if n == name.replace(".html", ".ipynb")]
         total = sum(graded[c][0] for c in notebook_checks), sum(graded[c][1] for c in notebook_checks)
         assert shown and tuple(map(float, shown[0])) == total, (name, shown, total)

@@ -43,10 +43,6 @@ def load_tool(name):
     return module
 
 
-def load_build_script():
-    return load_tool("build_exercises")
-
-
 def cells(path):
     return json.loads(path.read_text(encoding="utf-8"))["cells"]
 
@@ -131,7 +127,7 @@ def notebooks_copy(tmp_path):
 # ---- The exercise edition is generated, and up to date -----------------------------------------
 
 def test_exercise_edition_is_what_the_script_builds_from_the_worked_edition():
-    stale = load_build_script().stale_files(EXERCISES)
+    stale = load_tool("build_exercises").stale_files(EXERCISES)
     assert not stale, (f"exercises/ is stale ({', '.join(stale)}): run "
                        f"`python tools/build_exercises.py` and commit the result")
 
@@ -142,7 +138,7 @@ def test_the_staleness_check_notices_a_hand_edit(tmp_path):
     path = copy / "06_forward_pass.ipynb"
     path.write_text(path.read_text(encoding="utf-8").replace("YOUR CODE HERE", "my code", 1),
                     encoding="utf-8")
-    assert load_build_script().stale_files(copy) == ["06_forward_pass.ipynb"]
+    assert load_tool("build_exercises").stale_files(copy) == ["06_forward_pass.ipynb"]
 
 
 # ---- What the learner finds in each notebook ---------------------------------------------------

@@ -253,7 +253,7 @@ def test_small_text_fails_the_size_check(monkeypatch):
 def test_a_figure_too_wide_for_the_page_fails_the_size_check(monkeypatch):
     """The old plot_history, 10 inches wide: the website showed it at 69 %, its 10 pt text at 7."""
     monkeypatch.setitem(FIGURES, "wide", wide_figure)
-    with pytest.raises(AssertionError, match="pixels wide, more than the 688"):
+    with pytest.raises(AssertionError, match=f"pixels wide, more than the {MAX_WIDTH_PIXELS}"):
         test_every_text_is_at_least_9_points("wide")
 
 

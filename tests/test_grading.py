@@ -14,6 +14,7 @@ README.md gives teachers, in a temporary course folder, offline.
 import json
 import os
 import re
+import shlex
 import shutil
 import socket
 import subprocess
@@ -33,31 +34,42 @@ ROOT = helpers.ROOT
 BIN = Path(sys.executable).parent
 ASSIGNMENT = "notebooks"
 # Two students. One hands in the untouched exercise edition. The other hands in the worked
-# edition, all twelve notebooks, with one planted mistake in each of the model's notebooks 5-10:
+# edition, notebooks 2-12 (1 has no check), with one planted mistake in each of the model's notebooks 5-10:
 # each check feeds its piece known inputs, so each mistake must cost its own check's points, and
 # every other check must get full marks.
 PLANTED = list({m["number"]: m for m in reversed(MODEL_MISTAKES)}.values())
 PLANTED_STUDENT = "worked_with_six_mistakes"
 
-def run_nbgrader(course, *arguments):
-    """One of README.md's teacher commands, in `course`; nbgrader finds alembic on PATH. Run
-    again, as a teacher would, if all that went wrong is a kernel that lost its port."""
+def nbgrader(course, *arguments, timeout=900):
+    """`nbgrader <arguments>` in `course` (nbgrader finds alembic on PATH): the finished process."""
     environment = {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}"}
-    for run in range(kernel_ports.RERUNS + 1):
-        result = subprocess.run([str(BIN / "nbgrader"), *arguments], cwd=course, env=environment,
-                                capture_output=True, text=True, timeout=900)
-        if result.returncode == 0 or not kernel_ports.a_kernel_lost_its_port(result.stderr):
-            break
-    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    return subprocess.run([str(BIN / "nbgrader"), *arguments], cwd=course, env=environment,
+                          capture_output=True, text=True, timeout=timeout)
+
+
+@kernel_ports.again_if_a_kernel_lost_its_port  # as a teacher would (docs/classroom.md)
+def run_nbgrader(course, *arguments):
+    """One of README.md's teacher commands, in `course`, which must succeed."""
+    result = nbgrader(course, *arguments)
+    said = result.stdout[-3000:] + result.stderr[-3000:]
+    if result.returncode != 0 and kernel_ports.a_kernel_lost_its_port(result.stderr):
+        raise kernel_ports.KernelLostItsPort(said)
+    assert result.returncode == 0, said
     return result
+
+
+def nbgrader_commands(path, heading):
+    """The `nbgrader` command lines of the bash blocks in the section `## <heading>` of the
+    markdown file `path`, in order, each as its arguments."""
+    section = path.read_text(encoding="utf-8").split(f"## {heading}", 1)[1].split("\n## ", 1)[0]
+    return [shlex.split(line, comments=True)[1:]
+            for block in re.findall(r"```bash\n(.+?)\n\s*```", section, re.S)
+            for line in map(str.strip, block.splitlines()) if line.startswith("nbgrader ")]
 
 
 def readme_teacher_commands():
     """The nbgrader commands of README.md's section for teachers, in order."""
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    section = readme.split("## For teachers", 1)[1].split("\n## ", 1)[0]
-    return [line.split()[1:] for block in re.findall(r"```bash\n(.+?)\n\s*```", section, re.S)
-            for line in map(str.strip, block.splitlines()) if line.startswith("nbgrader ")]
+    return nbgrader_commands(ROOT / "README.md", "For teachers")
 
 
 @pytest.fixture(scope="module")
@@ -192,30 +204,25 @@ def test_a_kernel_that_lost_its_port_is_told_apart_and_running_autograde_again_g
     shutil.copytree(course, copy)
     one_notebook = ["autograde", ASSIGNMENT, "--student", "untouched",
                     "--notebook", "02_hyperparameters", "--force"]
-    environment = {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}"}
     with socket.socket() as holder:
         holder.bind(("127.0.0.1", 0))
         holder.listen()
-        taken = ["--KernelManager.cache_ports=False",
-                 f"--KernelManager.shell_port={holder.getsockname()[1]}",
-                 "--Execute.startup_timeout=30"]
-        lost = subprocess.run([str(BIN / "nbgrader"), *one_notebook, *taken], cwd=copy,
-                              env=environment, capture_output=True, text=True, timeout=300)
+        lost = nbgrader(copy, *one_notebook, "--KernelManager.cache_ports=False",
+                        f"--KernelManager.shell_port={holder.getsockname()[1]}",
+                        "--Execute.startup_timeout=30", timeout=300)
     assert lost.returncode != 0, lost.stderr[-3000:]
     assert kernel_ports.a_kernel_lost_its_port(lost.stderr), lost.stderr[-3000:]
     assert not (copy / "autograded" / "untouched" / ASSIGNMENT / "02_hyperparameters.ipynb").exists()
 
-    graded_again = run_nbgrader(copy, *one_notebook[:-1])  # not --force: only what failed
-    assert not kernel_ports.a_kernel_lost_its_port(graded_again.stderr)
+    run_nbgrader(copy, *one_notebook[:-1])  # not --force: only what failed
     assert scores(copy, "untouched") == scores(course, "untouched")
     assert autograded_failures(copy, "untouched") == autograded_failures(course, "untouched")
 
     # Failures of another kind are not taken for a lost port: a notebook that is not there,
     # and the checks that fail in a graded run.
-    missing = subprocess.run([str(BIN / "nbgrader"), "autograde", "no_such_assignment"],
-                             cwd=copy, env=environment, capture_output=True, text=True,
-                             timeout=300)
+    missing = nbgrader(copy, "autograde", "no_such_assignment", timeout=300)
+    assert missing.returncode != 0
     assert not kernel_ports.a_kernel_lost_its_port(missing.stdout + missing.stderr)
-    graded_output = "".join(path.read_text(encoding="utf-8") for path in
-                            (copy / "autograded" / "untouched" / ASSIGNMENT).glob("*.ipynb"))
-    assert not kernel_ports.a_kernel_lost_its_port(graded_output)
+    assert not kernel_ports.a_kernel_lost_its_port("".join(
+        path.read_text(encoding="utf-8")
+        for path in (copy / "autograded" / "untouched" / ASSIGNMENT).glob("*.ipynb")))

@@ -1,4 +1,5 @@
 """Unit tests of helpers.py: data loading, the batch sampler, notebook cells, figures."""
+import re
 import shutil
 import subprocess
 import sys
@@ -267,6 +268,18 @@ def test_plot_examples_rejects_mismatched_lengths(mnist):
         helpers.plot_examples(mnist[0][:3], mnist[1][:2])
     with pytest.raises(ValueError, match="2 predictions for 3 images"):
         helpers.plot_examples(mnist[0][:3], mnist[1][:3], np.zeros(2))
+
+
+@pytest.mark.parametrize("columns", [0, -2, 2.5, "8", True])
+def test_plot_examples_refuses_a_number_of_columns_it_cannot_draw(mnist, columns):
+    with pytest.raises(ValueError, match=rf"plot_examples: columns must be a whole number, at "
+                                         rf"least 1, got {re.escape(repr(columns))}"):
+        helpers.plot_examples(mnist[0][:3], mnist[1][:3], columns=columns)
+
+
+def test_plot_examples_takes_numpys_whole_numbers_as_columns(mnist):
+    fig = helpers.plot_examples(mnist[0][:4], mnist[1][:4], columns=np.int64(2))
+    assert len(fig.axes) == 4
 
 
 def test_plot_history_draws_loss_and_accuracy():

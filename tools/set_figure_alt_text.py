@@ -26,7 +26,8 @@ IMAGE_TYPES = ("image/png", "image/jpeg", "image/svg+xml", "image/gif")
 
 
 def first_line(cell):
-    return "".join(cell["source"]).strip().splitlines()[0] if "".join(cell["source"]).strip() else ""
+    lines = "".join(cell["source"]).strip().splitlines()
+    return lines[0] if lines else ""
 
 
 def figure_cells(notebook):
@@ -44,7 +45,7 @@ def apply(root):
     """Set the alt texts in the notebooks under `root`: ({path: new text}, [problems])."""
     texts = json.loads((root / TEXTS).read_text(encoding="utf-8"))
     changed, problems = {}, []
-    notebooks = sorted({*texts, *(str(path.relative_to(root).as_posix())
+    notebooks = sorted({*texts, *(path.relative_to(root).as_posix()
                                   for path in (root / "notebooks").glob("[0-9]*.ipynb"))})
     for name in notebooks:
         path = root / name
