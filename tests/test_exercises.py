@@ -20,6 +20,7 @@ from pathlib import Path
 import pytest
 
 import helpers
+from course import checks
 from notebook_edits import edit_graded_cell
 
 ROOT = helpers.ROOT
@@ -67,25 +68,24 @@ def notebook_path(folder, number):
     return folder / helpers.COURSE_NOTEBOOKS[number - 1]
 
 
-def model_checks(folder, number):
-    """[(grade_id, cell number, source)] of the cells tagged `check` in notebook `number`."""
-    return [(grading(cell).get("grade_id"), index, source(cell))
-            for index, cell in enumerate(cells(notebook_path(folder, number)), start=1)
-            if "check" in cell.get("metadata", {}).get("tags", [])]
+def model_checks(number):
+    """The grade ids of the checks of the model's pieces in notebook `number` (5..10)."""
+    return [f"check_{found.name}" for found in checks.model_checks() if found.notebook == number]
 
 
 def run_all_model_checks(folder):
     """{grade_id: None if passed, else the CheckFailed} for every check of notebooks 5-10, each
-    run alone, as check_earlier_exercises runs it."""
+    run alone on the model the saved notebooks in `folder` build, as check_earlier_exercises
+    (and nbgrader, cell by cell) runs it."""
     model_class = helpers.model_from_notebooks(through=10, notebooks_dir=folder)
     results = {}
-    for number in MODEL_NUMBERS:
-        for grade_id, cell, check_source in model_checks(folder, number):
-            try:
-                helpers.run_check_cell(check_source, model_class, notebook_path(folder, number), cell)
-                results[grade_id] = None
-            except helpers.CheckFailed as failure:
-                results[grade_id] = failure
+    for found in checks.model_checks():
+        try:
+            with contextlib.redirect_stdout(io.StringIO()):
+                checks.run(found.name, {"LogisticModel": model_class})
+            results[f"check_{found.name}"] = None
+        except helpers.CheckFailed as failure:
+            results[f"check_{found.name}"] = failure
     return results
 
 
@@ -100,7 +100,7 @@ def load_mistakes():
 
 
 MISTAKES = load_mistakes()
-MODEL_CHECKS = {check[0] for number in MODEL_NUMBERS for check in model_checks(NOTEBOOKS, number)}
+MODEL_CHECKS = {grade_id for number in MODEL_NUMBERS for grade_id in model_checks(number)}
 # Mistakes in the model's pieces, whose checks (tagged `check`) run on their own ...
 MODEL_MISTAKES = [mistake for mistake in MISTAKES if mistake["check"] in MODEL_CHECKS]
 # ... and the others (notebooks 2-4, 11, 12, the training step of 10), checked within their notebook.
@@ -264,8 +264,7 @@ def test_a_planted_mistake_is_caught_by_its_own_check_and_no_later_one(notebooks
     plant(notebooks_copy, mistake)
     results = run_all_model_checks(notebooks_copy)
     assert_caught(results[mistake["check"]], mistake)
-    owner = {check[0]: number for number in MODEL_NUMBERS
-             for check in model_checks(notebooks_copy, number)}
+    owner = {grade_id: number for number in MODEL_NUMBERS for grade_id in model_checks(number)}
     punished_elsewhere = {grade_id: str(failure) for grade_id, failure in results.items()
                           if failure and owner[grade_id] != mistake["number"]}
     assert punished_elsewhere == {}, f"{mistake['description']} also fails other notebooks' checks"

@@ -1,0 +1,12 @@
+"""The checks of the learner's work: one module per notebook (nb02.py ... nb12.py), one function
+per check cell, and framework.py, which runs them (see its docstring).
+
+A notebook's check cell is one line, `import helpers; helpers.check("sigmoid")`; to read what a
+check tests, open its notebook's module here, or type `helpers.check_code("sigmoid")`.
+"""
+from course.checks import (nb02, nb03, nb04, nb05, nb06, nb07, nb08, nb09, nb10,  # noqa: F401
+                           nb11, nb12)  # importing them registers their checks, in notebook order
+from course.checks.framework import (CHECKS, CheckFailed, NotWrittenYet, check_earlier_exercises,
+                                     model_checks, run)
+
+__all__ = ["CHECKS", "CheckFailed", "NotWrittenYet", "check_earlier_exercises", "model_checks", "run"]

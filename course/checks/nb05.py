@@ -1,0 +1,78 @@
+"""The checks of 05_create_model.ipynb: one function per check cell, named as the cell calls it
+(`helpers.check("init")`).
+
+Each takes, by the names of its parameters, what it needs from the notebook, and holds the
+inputs, the expected values and the likely causes of the mistakes learners make there.
+"""
+import dis
+
+import numpy as np
+
+from course.checks.framework import check
+
+
+@check('__init__', 'w: shape (n,), floats, mean 0, std 0.01, drawn from self.rng; b = 0.0; same seed, same weights; another seed, other weights')
+def init(LogisticModel):
+    new_model = LogisticModel(num_features=2000, seed=5)
+    for name in ("w", "b"):
+        assert hasattr(new_model, name), (
+            f"a new model has no attribute {name}: set it in __init__ with self.{name} = ...; "
+            f"a plain {name} = ... is a variable of __init__ alone, gone when it returns")
+    w, b = new_model.w, new_model.b
+    assert isinstance(w, np.ndarray), (
+        f"self.w is a {type(w).__name__}; expected a NumPy array of shape (2000,) for num_features = 2000")
+    assert w.shape == (2000,), (
+        f"for num_features = 2000, self.w has shape {w.shape}; expected (2000,), one weight per feature"
+        + (". A column of shape (n, 1) would make the scores of Task 6 a column too: draw size=num_features"
+           if w.shape == (2000, 1) else ""))
+    assert w.dtype.kind == "f", f"self.w holds numbers of dtype {w.dtype}; expected floats"
+    assert not isinstance(b, np.ndarray), (
+        f"self.b is an array of shape {b.shape}; the bias is one number for all examples: 0.0")
+    is_number = isinstance(b, (float, int, np.floating, np.integer)) and not isinstance(b, (bool, np.bool_))
+    assert is_number, f"self.b is {b!r}, of type {type(b).__name__}; expected one number, 0.0"
+    assert b == 0.0, f"self.b is {b}; the bias starts at 0.0"
+    spread, centre = w.std(), w.mean()
+    assert spread > 0, (
+        f"all 2000 weights are equal (to {w[0]:g}): draw them at random with self.rng, "
+        f"standard deviation 0.01")
+    assert abs(centre) < 0.1 * spread, (
+        f"the 2000 weights have mean {centre:.4f} and standard deviation {spread:.4f}; expected a mean "
+        f"of about 0: draw from a normal distribution centred on 0 (rng.random and rng.uniform(0, ...) "
+        f"give only positive numbers)")
+    likely = ("100 times too large: normal's scale, its standard deviation, must be 0.01 "
+              "(normal(0, 1), standard_normal and np.random.randn draw a standard deviation of 1)"
+              if 0.9 < spread < 1.1 else
+              "0.0001 = 0.01²: normal's scale is the standard deviation itself, not the variance"
+              if 0.00009 < spread < 0.00011 else
+              "0.1 = √0.01: normal's scale is the standard deviation itself, 0.01"
+              if 0.09 < spread < 0.11 else
+              "draw from a normal distribution with standard deviation 0.01")
+    assert 0.009 < spread < 0.011, (
+        f"for 2000 weights the standard deviation is {spread:.3g}; expected 0.01 (within 10%): {likely}")
+    again, other = LogisticModel(num_features=2000, seed=5), LogisticModel(num_features=2000, seed=6)
+    if not np.array_equal(again.w, w):
+        unseeded = again.rng.bit_generator.state != new_model.rng.bit_generator.state  # self.rng itself differs
+        raise AssertionError(
+            "two models made with the same seed (5) have different weights"
+            + (", and different generators self.rng: self.rng must stay the generator "
+               "np.random.default_rng(seed) made on the line above; np.random.default_rng() without the "
+               "seed starts from a new random state in every model" if unseeded else
+               ": draw them with the model's generator self.rng, which __init__ seeds with seed, not with "
+               "np.random's global functions or a generator of your own"))
+    assert not np.array_equal(other.w, w), (
+        "models made with seed 5 and with seed 6 have the same weights: draw them with self.rng, "
+        "which __init__ seeds with seed")
+    untouched = np.random.default_rng(5).bit_generator.state
+    if again.rng.bit_generator.state == untouched:
+        code = getattr(LogisticModel.__init__, "__code__", None)  # how often __init__ sets self.rng
+        made = [step for step in (dis.get_instructions(code) if code else [])
+                if step.opname == "STORE_ATTR" and step.argval == "rng"]
+        raise AssertionError(
+            "self.rng has drawn nothing during __init__"
+            + (f": self.rng is re-created (a second `self.rng = ...`, {len(made)} in all) after the weights "
+               f"were drawn, so that it starts again from the seed. Make it once, on the line the course "
+               f"gives, and draw the weights with it" if len(made) > 1 else
+               ": the weights come from another generator (np.random, or a second default_rng). "
+               "Draw them with self.rng")
+            + ", so that the mini-batches of Task 10 continue its sequence of random numbers instead "
+              "of repeating it")

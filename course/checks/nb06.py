@@ -1,0 +1,345 @@
+"""The checks of 06_forward_pass.ipynb: one function per check cell, named as the cell calls it
+(`helpers.check("scores")`).
+
+Each takes, by the names of its parameters, what it needs from the notebook, and holds the
+inputs, the expected values and the likely causes of the mistakes learners make there.
+"""
+import dis
+import inspect
+
+import numpy as np
+
+from course.checks.framework import check
+
+
+@check('scores', 'hand values of a tiny model, with the bias, an array of shape (m,) for 2 and 3 examples, X and w unchanged')
+def scores(LogisticModel):
+    code = getattr(LogisticModel.scores, "__code__", None)  # the names scores reads from the notebook
+    steps = dis.get_instructions(code) if code else []
+    outside = {step.argval for step in steps if step.opname == "LOAD_GLOBAL"}
+    borrowed = sorted(name for name in outside if name == "model"
+                      or isinstance(LogisticModel.scores.__globals__.get(name), LogisticModel))
+    assert not borrowed, (
+        f"it uses the notebook's model `{borrowed[0]}` (model.w, model.b), not self: "
+        f"a method works on the model it is called on, self: write self.w, self.b")
+    _model = LogisticModel(num_features=2)
+    _model.w, _model.b = np.array([1.0, -2.0]), 0.5
+    X = np.array([[1.0, 1.0], [2.0, 0.0]])  # two examples (rows), two features (columns)
+    X.flags.writeable = _model.w.flags.writeable = False  # read-only: scores must not change them
+    got = _model.scores(X)
+    assert got is not None, "it returned None: is the `return` missing?"
+    shape = np.shape(got)
+    assert shape == (2,), (
+        f"for X of shape (2, 2) it returned shape {shape}; expected (2,), one score per example. "
+        + ("Shape (2, 1): w was used as a column (n, 1); with w of shape (n,) the product has shape (m,)."
+           if shape == (2, 1) else
+           "Shape (2, 2): * multiplies entry by entry; the matrix product is @." if shape == (2, 2) else
+           "One number: every score was added into one; each row of X needs its own." if shape == () else ""))
+    assert isinstance(got, np.ndarray), (
+        f"it returned a {type(got).__name__}, {got}; expected a NumPy array. X @ self.w + self.b is one "
+        f"already: return it as it is (no .tolist() or list(...)), since the code that uses the scores "
+        f"computes with whole arrays (z >= 0, 1 - y_hat), which a Python list does not support")
+    wrong = {"the bias is missing": [-1.0, 2.0],
+             "the bias is subtracted instead of added": [-1.5, 1.5],
+             "X is transposed (X.T, or w before X): each score must come from one ROW of X": [-2.5, 1.5],
+             "X is transposed and the bias is missing": [-3.0, 1.0]}
+    cause = next((f"These are the numbers you get when {what}." for what, values in wrong.items()
+                  if np.allclose(got, values)), "Compare with z = Xw + b, one row of X at a time.")
+    assert np.allclose(got, [-0.5, 2.5]), (
+        f"for w = [1, -2], b = 0.5 and X = [[1, 1], [2, 0]] it returned {np.round(got, 4)}; "
+        f"expected [-0.5, 2.5] (1 - 2 + 0.5 and 2 + 0.5). {cause}")
+    X3 = np.array([[1.0, 0.0], [0.0, 1.0], [3.0, 1.0]])  # three examples, two features
+    X3.flags.writeable = False
+    try:
+        got3 = _model.scores(X3)
+    except ValueError as error:
+        if "read-only" in str(error):
+            raise  # helpers.check says where it writes into its input
+        raise AssertionError(
+            f"for X of shape (3, 2) (3 examples, 2 features) and w of shape (2,) it raised ValueError: "
+            f"{error}. The product must pair each row of X with w: X.T, or w before X, does not fit.") from None
+    assert np.shape(got3) == (3,) and np.allclose(got3, [1.5, -1.5, 1.5]), (
+        f"for X = [[1, 0], [0, 1], [3, 1]] it returned {np.round(got3, 4)} (shape {np.shape(got3)}); "
+        f"expected [1.5, -1.5, 1.5], shape (3,)")
+
+
+@check('sigmoid', 'values at 0 and ±ln 3, shape, symmetry, range, 0 and 1 at ±1000 with no overflow and no silenced warning, its input unchanged')
+def sigmoid(LogisticModel):
+    z = np.array([0.0, np.log(3.0), -np.log(3.0)])
+    z.flags.writeable = False  # read-only, here and below: the sigmoid must not change its input
+    try:
+        got = LogisticModel.sigmoid(z)
+    except TypeError as error:
+        raise AssertionError(
+            f"for the array z = [0, ln 3, -ln 3] it raised TypeError: {error}. math.exp and float() "
+            f"take one number; np.exp works on every entry of an array.") from None
+    except ValueError as error:
+        if "truth value" not in str(error):
+            raise  # helpers.check says what went wrong (e.g. where it writes into z)
+        raise AssertionError(
+            f"for the array z = [0, ln 3, -ln 3] it raised ValueError: {error}. An `if z >= 0:` asks one "
+            f"question of a whole array; np.where(z >= 0, a, b) chooses entry by entry.") from None
+    assert got is not None, "it returned None: is the `return` missing?"
+    assert isinstance(got, np.ndarray) and got.shape == (3,), (
+        f"for z of shape (3,) it returned "
+        + (f"one number (a {type(got).__name__})" if np.ndim(got) == 0 else
+           f"a {type(got).__name__} of shape {np.shape(got)}")
+        + "; expected an array of shape (3,), one probability per score")
+    assert np.allclose(got, [0.5, 0.75, 0.25]), (
+        f"for z = [0, ln 3, -ln 3] it returned {np.round(got, 4)}; expected [0.5, 0.75, 0.25]. "
+        + ("Values below 0.5 for positive z usually mean the sign is flipped: "
+           "σ(z) = 1 / (1 + e^(−z)) is above 0.5 for z > 0." if got[1] < 0.5 else
+           "Compare with σ(z) = 1 / (1 + e^(−z)), 1/(1 + 1/3) = 0.75 at z = ln 3."))
+    grid = np.linspace(-30.0, 30.0, 13).reshape(13, 1) * np.ones((1, 2))  # shape (13, 2)
+    grid.flags.writeable = False
+    values = LogisticModel.sigmoid(grid)
+    assert np.shape(values) == (13, 2), (
+        f"for z of shape (13, 2) it returned shape {np.shape(values)}; expected (13, 2), the shape of z")
+    assert np.all((values >= 0) & (values <= 1)), (
+        f"for z from -30 to 30 it returned values from {values.min():.3g} to {values.max():.3g}; "
+        f"probabilities lie between 0 and 1")
+    assert np.allclose(values + LogisticModel.sigmoid(-grid), 1.0), (
+        "σ(z) + σ(−z) must be 1 for every z (from -30 to 30 here); it is not")
+    overflows, error = [], None  # the scores among -1000 and 1000 where it overflows
+    with np.errstate(over="raise", divide="raise", invalid="raise"):
+        for score in (-1000.0, 1000.0):
+            one = np.array([score])
+            one.flags.writeable = False
+            try:
+                LogisticModel.sigmoid(one)
+            except FloatingPointError as raised:
+                overflows.append(score)
+                error = raised
+        where = ("at z = -1000 and at z = 1000: e^(−z) overflows at z = -1000 and e^z at z = 1000, and "
+                 "np.where computes both of its choices for every entry" if len(overflows) == 2 else
+                 "at z = -1000: the textbook formula 1 / (1 + e^(−z)) computes e^(−z) = e^1000 there"
+                 if overflows == [-1000.0] else
+                 "at z = 1000: the form e^z / (1 + e^z) computes e^z = e^1000 there (it is safe only for z < 0)")
+        assert not overflows, (
+            f"with NumPy told to raise on overflow, it fails {where}, more than the largest float64 "
+            f"({error}). Compute only e^(−|z|), which never overflows, and choose the numerator with np.where.")
+        extreme = np.array([-1000.0, 1000.0])
+        extreme.flags.writeable = False
+        got = LogisticModel.sigmoid(extreme)
+    assert np.allclose(got, [0.0, 1.0], rtol=0.0, atol=1e-12), (
+        f"at z = [-1000, 1000] it returned {got}; expected [0, 1] (σ(−1000) = e^(−1000) / (1 + e^(−1000)) is "
+        f"0 in float64)"
+        + (". Is z clipped to a narrow range, or the result (np.clip)? σ(±1000) rounds to exactly 0 and 1 "
+           "in float64, and a clip that keeps them away from 0 and 1 changes the probabilities of confident "
+           "scores. Computing only e^(−|z|) needs no clip." if np.all((got > 0) & (got < 1)) else ""))
+    try:
+        code = inspect.getsource(LogisticModel.sigmoid)
+    except (OSError, TypeError):  # no source to read: skip this last part
+        code = ""
+    silenced = [line.strip() for line in code.splitlines() if "ignore" in line.split("#")[0]
+                and any(word in line for word in ("errstate", "seterr", "warnings"))]
+    assert not silenced, (
+        f"it silences NumPy's warnings (`{silenced[0]}`): the overflow still happens "
+        f"(e^1000 becomes inf), only the warning is hidden, and the course's rule is no silenced "
+        f"warnings. Compute only e^(−|z|), which never overflows.")
+
+
+@check('forward', 'self.sigmoid of self.scores(X), each applied once, no overflow at scores ±1000 (with stand-ins for both)')
+def forward(LogisticModel):
+    code = getattr(LogisticModel.forward, "__code__", None)  # the names forward reads from the notebook
+    steps = dis.get_instructions(code) if code else []
+    outside = {step.argval for step in steps if step.opname == "LOAD_GLOBAL"}
+    borrowed = sorted(name for name in outside if name == "model"
+                      or isinstance(LogisticModel.forward.__globals__.get(name), LogisticModel))
+    assert not borrowed, (
+        f"it uses the notebook's model `{borrowed[0]}` (model.scores, model.sigmoid), not self: "
+        f"a method works on the model it is called on, self: write self.scores, self.sigmoid")
+    calls = []  # what the stand-in sigmoid receives
+
+    class StandIns(LogisticModel):
+        """scores and sigmoid replaced by stand-ins with known answers: this checks forward alone."""
+        given = np.array([-2.0, 1.0, 2.0])  # the stand-in scores
+
+        def scores(self, X):
+            z = self.given.copy()
+            z.flags.writeable = False  # read-only: forward must not change the scores
+            return z
+
+        @staticmethod
+        def sigmoid(z):
+            assert not callable(z), (
+                "it hands sigmoid the method self.scores itself, not the scores: call it, self.scores(X)")
+            calls.append(z)
+            return 0.5 + np.asarray(z) / 8  # not the real sigmoid: easy to recognise
+
+    _model = StandIns(num_features=2)
+    _model.w, _model.b = np.zeros(2), 0.0  # so that scores computed from w and b would all be 0
+    X = np.array([[1.0, 0.0], [0.0, 1.0], [1.0, 1.0]])
+    X.flags.writeable = False
+    try:
+        got = _model.forward(X)
+    except TypeError as error:
+        if "method" not in str(error):
+            raise  # helpers.check says where
+        raise AssertionError(
+            f"it raised TypeError: {error}. It hands sigmoid the method self.scores itself, not the "
+            f"scores: call it, self.scores(X)") from None
+    assert got is not None, "it returned None: is the `return` missing?"
+    assert np.shape(got) == (3,), f"for 3 examples it returned shape {np.shape(got)}; expected (3,)"
+    if not np.allclose(got, [0.25, 0.625, 0.75]):
+        try:  # a forward that calls the sigmoid directly, not through self, is right too
+            own = LogisticModel.sigmoid(np.array([-2.0, 1.0, 2.0]))
+        except NotImplementedError:
+            own = None
+        wrong = {"the scores themselves: the sigmoid is not applied": [-2.0, 1.0, 2.0],
+                 "the sigmoid applied twice": [0.53125, 0.578125, 0.59375],
+                 "0.5 for every example: the scores were not taken from self.scores(X) "
+                 "(w = 0 and b = 0 give scores of 0)": [0.5, 0.5, 0.5]}
+        cause = next((f"It returned {what}." for what, values in wrong.items() if np.allclose(got, values)),
+                     "Compute self.sigmoid(z) of z = self.scores(X).")
+        assert own is not None and np.allclose(got, own), (
+            f"with the stand-in scores [-2, 1, 2] and the stand-in sigmoid 0.5 + z/8 it returned "
+            f"{np.round(got, 4)}; expected [0.25, 0.625, 0.75]. {cause}")
+    used_sigmoid = bool(calls)
+    _model.given, calls[:] = np.array([-1000.0, 0.0, 1000.0]), []  # extreme stand-in scores
+    with np.errstate(over="raise", divide="raise", invalid="raise"):
+        try:
+            _model.forward(X)
+        except FloatingPointError as error:
+            raise AssertionError(
+                f"with the stand-in scores [-1000, 0, 1000] and NumPy told to raise on overflow, it fails "
+                f"({error})"
+                + (": it does not call self.sigmoid, and computes σ with a formula that overflows "
+                   "(1 / (1 + e^(−z)) at z = -1000). Call self.sigmoid(self.scores(X)): your sigmoid of "
+                   "Exercise 6.2 never overflows." if not calls else
+                   ". forward needs nothing but self.sigmoid(self.scores(X)).")) from None
+    code = getattr(LogisticModel.forward, "__code__", None)
+    names = code.co_names if code else ("sigmoid",)  # the names forward's code uses: self.sigmoid, ...
+    assert used_sigmoid or "sigmoid" in names, (
+        "it computes the sigmoid itself instead of calling self.sigmoid: call self.sigmoid(self.scores(X)), "
+        "so that forward uses your sigmoid of Exercise 6.2, and a correction of it reaches forward too")
+
+
+@check('binary_cross_entropy', 'hand values for both labels, the mean (not the sum), one number, 1000 and 0 at z = ±1000 without log 0, z and y unchanged')
+def binary_cross_entropy(LogisticModel):
+    z, y = np.array([np.log(4.0), -np.log(3.0), 0.0]), np.array([1.0, 0.0, 1.0])
+    z.flags.writeable = y.flags.writeable = False  # read-only, here and below: the loss must not change them
+    got = LogisticModel.binary_cross_entropy(z, y)
+    assert got is not None, "it returned None: is the `return` missing?"
+    assert np.ndim(got) == 0, (
+        f"for 3 examples it returned shape {np.shape(got)}; expected one number, the mean loss"
+        + (": these are the 3 losses of the examples; average them" if np.shape(got) == (3,) else ""))
+    expected = -np.log(0.3) / 3  # -log(0.8 * 0.75 * 0.5) / m, m = 3
+    table = np.mean(np.logaddexp(0.0, -(2.0 * y - 1.0).reshape(-1, 1) * z))  # every s_i with every z_j
+    wrong = {"3 times too large: the losses are summed; the loss is their mean (divide by m)": 3 * expected,
+             "the loss of inverted labels: s = 2y − 1 is +1 for a label 1, so that a large positive "
+             "score costs little": (np.log(5.0) + np.log(4.0) + np.log(2.0)) / 3,
+             "the loss of inverted labels, summed instead of averaged": np.log(5.0) + np.log(4.0) + np.log(2.0),
+             "negative: the loss is minus the log of a probability, so it is never below 0": -expected,
+             "what s = y instead of s = 2y − 1 gives": (np.log(1.25) + 2 * np.log(2.0)) / 3,
+             "the mean of an (m, m) table: s (or z) is a column of shape (m, 1), and a column times a row "
+             "pairs every label with every score; keep both of shape (m,)": table}
+    cause = next((f"That is {what}." for what, value in wrong.items() if np.isclose(got, value)),
+                 "Compare with the mean of log(1 + e^(−s z)), s = 2y − 1.")
+    assert np.isclose(got, expected), (
+        f"for z = [ln 4, -ln 3, 0] and y = [1, 0, 1] it returned {float(got):.6f}; expected "
+        f"-log(0.8 · 0.75 · 0.5) / 3 = {expected:.6f}. {cause}")
+    extreme, mistaken, right = np.array([1000.0, -1000.0]), np.array([0.0, 1.0]), np.array([1.0, 0.0])
+    extreme.flags.writeable = mistaken.flags.writeable = right.flags.writeable = False
+    with np.errstate(over="raise", divide="raise", invalid="raise"):
+        try:
+            mistakes = LogisticModel.binary_cross_entropy(extreme, mistaken)
+            rights = LogisticModel.binary_cross_entropy(extreme, right)
+        except FloatingPointError as error:
+            raise AssertionError(
+                f"at the scores z = [1000, -1000], with NumPy told to raise, it fails: {error}. "
+                + ("That is log(0): from ŷ = σ(z), 1 − ŷ is exactly 0 at z = 1000 (and ŷ at z = −1000). "
+                   if "overflow" not in str(error) else "e^1000 is more than the largest float64. ")
+                + "Compute the loss from the score: log(1 + e^(−s z)) with np.logaddexp(0, −s z).") from None
+    assert np.isclose(mistakes, 1000.0), (
+        f"two confident mistakes (z = [1000, -1000], y = [0, 1]) cost {float(mistakes):.6g}; expected 1000 "
+        f"each, mean 1000"
+        + (f". {float(mistakes):g} is the cost of a mistake at the score ±{float(mistakes):g}: is z clipped "
+           f"(np.clip(z, -{float(mistakes):g}, {float(mistakes):g}))? Clipping the score caps the cost of a "
+           f"confident mistake; np.logaddexp(0, −s z) needs no clipping, it never overflows."
+           if 10 <= mistakes < 1000 and np.isclose(mistakes, np.round(mistakes), rtol=0, atol=1e-6) else
+           f". {float(mistakes):.4g} is −log ε for ε = {np.exp(-mistakes):.0e}: clipping ŷ to [ε, 1 − ε] "
+           f"(np.clip) or adding ε inside the log caps the cost of a confident mistake. Compute the loss "
+           f"from the score, log(1 + e^(−s z)) with np.logaddexp(0, −s z), which needs neither."
+           if 0 < mistakes < 100 else ""))
+    assert np.isclose(rights, 0.0, atol=1e-12), (
+        f"two confident right answers (z = [1000, -1000], y = [1, 0]) cost {rights}; expected 0")
+
+
+@check('loss', 'binary_cross_entropy of self.scores(X) and y, its answer returned (with stand-ins)')
+def loss(LogisticModel):
+    code = getattr(LogisticModel.loss, "__code__", None)  # the names loss reads from the notebook
+    steps = dis.get_instructions(code) if code else []
+    outside = {step.argval for step in steps if step.opname == "LOAD_GLOBAL"}
+    borrowed = sorted(name for name in outside if name == "model"
+                      or isinstance(LogisticModel.loss.__globals__.get(name), LogisticModel))
+    assert not borrowed, (
+        f"it uses the notebook's model `{borrowed[0]}` (model.scores, model.binary_cross_entropy), not self: "
+        f"a method works on the model it is called on, self: write self.scores, self.binary_cross_entropy")
+    received = []
+
+    class StandIns(LogisticModel):
+        """scores and binary_cross_entropy replaced by stand-ins: this checks loss alone."""
+        given = np.array([-2.0, 1.0, 2.0])  # the stand-in scores
+
+        def scores(self, X):
+            z = self.given.copy()
+            z.flags.writeable = False  # read-only: loss must not change the scores
+            return z
+
+        @staticmethod
+        def binary_cross_entropy(z, y):
+            received.append((np.asarray(z, dtype=float), np.asarray(y, dtype=float)))
+            return np.float64(0.125)  # one NumPy number, as np.mean returns
+
+    _model = StandIns(num_features=2)
+    _model.w, _model.b = np.zeros(2), 0.0  # so that scores computed from w and b would all be 0
+    X, y = np.array([[1.0, 0.0], [0.0, 1.0], [1.0, 1.0]]), np.array([0.0, 1.0, 1.0])
+    X.flags.writeable = y.flags.writeable = False
+    got = _model.loss(X, y)
+    if not received:  # calling the function directly, not through self, is right too
+        try:
+            own = LogisticModel.binary_cross_entropy(np.array([-2.0, 1.0, 2.0]), y)
+        except NotImplementedError:
+            own = None
+        assert own is not None and got is not None and np.isclose(got, own), (
+            f"it returned {got} without calling self.binary_cross_entropy: hand it the scores "
+            f"self.scores(X) and the labels y")
+        _model.given = np.array([1000.0, -1000.0, 0.0])  # extreme stand-in scores: two confident mistakes
+        with np.errstate(over="raise", divide="raise", invalid="raise"):
+            try:
+                got = _model.loss(X, y)
+            except FloatingPointError as error:
+                raise AssertionError(
+                    f"it does not hand the scores to self.binary_cross_entropy, and at the stand-in scores "
+                    f"[1000, -1000, 0], with NumPy told to raise, it fails: {error}. From the probabilities "
+                    f"ŷ = σ(z), log(1 − ŷ) at z = 1000 and log ŷ at z = -1000 are log(0): return "
+                    f"self.binary_cross_entropy(self.scores(X), y), which computes the loss from the "
+                    f"scores.") from None
+        expected = (2000.0 + np.log(2.0)) / 3  # log(1 + e^1000) twice and log 2, averaged
+        assert np.isclose(got, expected), (
+            f"at the stand-in scores [1000, -1000, 0] with y = [0, 1, 1] it returned {got}; expected "
+            f"{expected:.4f}. Return self.binary_cross_entropy(self.scores(X), y), which computes the loss "
+            f"from the scores")
+    else:
+        z_got, y_got = received[-1]
+        assert not (np.shape(z_got) == (3,) and np.allclose(z_got, y) and np.shape(y_got) == (3,)
+                    and np.allclose(y_got, [-2.0, 1.0, 2.0])), (
+            "it hands binary_cross_entropy the labels first and the scores second: the order is "
+            "binary_cross_entropy(z, y)")
+        scores_given = np.shape(z_got) == (3,) and np.allclose(z_got, [-2.0, 1.0, 2.0])
+        assert scores_given, (
+            f"it hands binary_cross_entropy z = {np.round(z_got, 4)}, not the scores [-2, 1, 2] of the "
+            f"stand-in self.scores(X). "
+            + ("These look like probabilities (all between 0 and 1): binary_cross_entropy takes the "
+               "scores, not forward's probabilities." if np.all((z_got > 0) & (z_got < 1)) else
+               "All 0, as scores computed from w = 0 and b = 0: the exercise asks for self.scores(X), "
+               "not X @ self.w + self.b written again, so that scores is written in one place and a "
+               "correction of it (or this check's stand-in) reaches loss too."
+               if np.allclose(z_got, 0) else "Take them from self.scores(X)."))
+        assert np.shape(y_got) == (3,) and np.allclose(y_got, y), (
+            f"it hands binary_cross_entropy the labels {y_got}; expected y = [0, 1, 1] as given")
+        assert got is not None, "it returned None: is the `return` missing?"
+        assert np.isclose(got, 0.125), (
+            f"it returned {got}, not binary_cross_entropy's answer (0.125 from the stand-in): return it "
+            f"as it is")

@@ -1,0 +1,131 @@
+"""The checks of 07_backward_pass.ipynb: one function per check cell, named as the cell calls it
+(`helpers.check("backward")`).
+
+Each takes, by the names of its parameters, what it needs from the notebook, and holds the
+inputs, the expected values and the likely causes of the mistakes learners make there.
+"""
+import numpy as np
+
+from course.checks.framework import check
+
+
+@check('backward', 'shapes, the hand-worked batch of 4, finite differences on a random batch, its inputs left unchanged')
+def backward(LogisticModel):
+    X = np.array([[1.0, 0.0], [0.0, 1.0], [1.0, 1.0], [2.0, 1.0]])
+    y = np.array([1.0, 1.0, 0.0, 0.0])
+    y_hat = np.array([0.75, 0.25, 0.5, 0.75])  # sigmoid(X w + b) for w = (ln 3, -ln 3), b = 0
+    for given in (X, y, y_hat):
+        given.flags.writeable = False  # backward must not change the arrays it is given
+    checked_backward = LogisticModel(num_features=2)
+    checked_backward.w, checked_backward.b = np.zeros(2), 0.0  # not the w above: backward must use the y_hat it is given
+    try:
+        result = checked_backward.backward(X, y, y_hat)
+    except ValueError as error:
+        assert "read-only" not in str(error), (
+            "it writes into an array it was given (X, y or y_hat), and the caller still needs "
+            "them (Task 10 passes the y_hat of its forward pass). `y_hat -= y` changes y_hat "
+            "itself, and so does `error = y_hat` then `error -= y` (the same array under a second "
+            "name, not a copy): compute a new array, error = (y_hat - y) / len(y).")
+        raise AssertionError(
+            f"on X of shape (4, 2) it raised ValueError ({error}). The shapes do not fit: "
+            f"dL/dw is Xᵀ(ŷ − y) / m, a (2, 4) matrix times a vector of 4, giving one entry per "
+            f"feature; X(ŷ − y), without the transpose, does not fit.") from None
+    assert isinstance(result, (tuple, list)) and len(result) == 2, (
+        f"it returned {type(result).__name__} {result!r:.80}; expected two things, "
+        f"`return dw, db` (the gradient of the weights, then that of the bias)")
+    dw, db = result
+    assert not (np.ndim(dw) == 0 and np.shape(db) == (2,)), (
+        f"the pair is swapped: it returned a single number ({float(dw):.6g}) first and shape "
+        f"{np.shape(db)} second; expected dw (shape (2,), one entry per feature) first, then db: "
+        f"`return dw, db`, the order in which Task 8 and Task 10 unpack them.")
+    shape = np.shape(dw)
+    assert shape == (2,), (
+        f"dL/dw has shape {shape} for X of shape (4, 2); expected (2,), one entry per feature, "
+        f"like w. " + (
+            "It has one entry per example (4): the sum over the examples went along the wrong "
+            "axis (Xᵀ(ŷ − y) sums over the examples)." if shape == (4,) else
+            "A column (n, 1): keep ŷ − y a vector of shape (m,), not (m, 1)." if shape == (2, 1) else
+            "A matrix: a (4,) vector and a (4, 1) column broadcast into a table; keep every "
+            "vector of shape (m,)." if len(shape) == 2 else
+            "Compare with dw = Xᵀ(ŷ − y) / m."))
+    assert isinstance(dw, np.ndarray), (
+        f"dL/dw is a {type(dw).__name__} ({dw!r:.60}); expected a NumPy array (np.ndarray) of "
+        f"shape (2,). Task 8 computes self.w - learning_rate * dw, which fails for a Python list "
+        f"(a list times a float is an error): return X.T @ error itself, without .tolist() or list(...).")
+    assert np.ndim(db) == 0, (
+        f"dL/db has shape {np.shape(db)}; expected a single number (shape ()), the mean of the "
+        f"4 errors ŷ − y. " + (
+            "It has one entry per example: sum (or average) them into one number."
+            if np.shape(db) == (4,) else
+            "An array holding one number: return the number itself (no keepdims, or float(...))."
+            if np.size(db) == 1 else "Compare with db = Σ(ŷ − y) / m."))
+    dw, db = np.asarray(dw, dtype=float), float(db)
+    expected_dw, expected_db = np.array([0.4375, 0.125]), 0.0625  # worked out in the prompt
+    if not np.allclose(dw, expected_dw, rtol=0, atol=1e-12):
+        causes = [  # what common mistakes return for dL/dw on this batch
+            (-expected_dw, "It points the opposite way: y − ŷ instead of ŷ − y?"),
+            (4 * expected_dw, "It is 4 times too large, and m = 4: the gradient of the MEAN loss "
+                              "divides by m; did you forget 1/m?"),
+            (2 * expected_dw, "It is 2 times too large: did you divide by n = 2 (the number of "
+                              "features) instead of m = 4 (the number of examples)?"),
+            (expected_dw / 4, "It is 4 times too small, and m = 4: 1/m applied twice? (Dividing "
+                              "the error by m, then X.T @ error by m again, divides by m².)"),
+            (expected_dw / 2, "It is 2 times too small: did you divide by X.size = m·n = 8 (every "
+                              "entry of X) instead of m = 4 (the number of examples, len(y))?"),
+            (np.array([0.6875, 0.375]), "It is Xᵀŷ / m: did you forget to subtract y?"),
+            (np.array([0.25, 0.25]), "It is Xᵀy / m: y stands where ŷ belongs."),
+            (np.array([-0.25, -0.25]), "It is −Xᵀy / m: y stands where ŷ belongs."),
+            (np.array([0.08984375, 0.03125]), "It has an extra factor ŷ(1 − ŷ): σ'(z) is already "
+                                              "inside ŷ − y, which is dℓ/dz."),
+            (np.array([0.25, 0.125]), "It is what ŷ = 0.5 everywhere gives, the model's own "
+                                      "forward pass: use the y_hat handed to backward."),
+            (np.zeros(2), "It is all zeros: is ŷ − y computed from y_hat and y (not y twice)?"),
+        ]
+        cause = next((text for values, text in causes if np.allclose(dw, values, atol=1e-9)),
+                     "Compare each step with dw = Xᵀ(ŷ − y) / m.")
+        raise AssertionError(
+            f"dL/dw on the batch of the prompt (m = 4 examples, n = 2 features) is "
+            f"({dw[0]:.6g}, {dw[1]:.6g}); expected (0.4375, 0.125). {cause}")
+    if not np.isclose(db, expected_db, rtol=0, atol=1e-12):
+        causes = [
+            (-expected_db, "It has the wrong sign: y − ŷ instead of ŷ − y?"),
+            (4 * expected_db, "It is 4 = m times too large: the sum of the errors, without "
+                              "1/m; db is their mean."),
+            (2 * expected_db, "It is 2 times too large: divided by n = 2 instead of m = 4?"),
+            (expected_db / 4, "It is 4 = m times too small: 1/m applied twice? The mean of errors "
+                              "already divided by m divides by m again: sum them instead."),
+            (expected_db / 2, "It is 2 times too small: divided by X.size = m·n = 8 instead of "
+                              "m = 4 (len(y))?"),
+            (0.0, "It is 0: is the bias's gradient computed (db = Σ(ŷ − y) / m)? The "
+                  "bias moves by it in Task 8."),
+            (0.5625, "It is the mean of ŷ: did you forget to subtract y?"),
+        ]
+        cause = next((text for value, text in causes if np.isclose(db, value, atol=1e-9)),
+                     "Compare with db = Σ(ŷ − y) / m, the mean error.")
+        raise AssertionError(f"dL/db on the batch of the prompt is {db:.6g}; expected "
+                             f"{expected_db}. {cause}")
+
+    # Finite differences on a random batch: m = 5, n = 3, the loss written out here.
+    rng = np.random.default_rng(7)
+    X5, y5 = rng.normal(size=(5, 3)), np.array([1.0, 0.0, 0.0, 1.0, 1.0])
+    w5, b5 = rng.normal(size=3), 0.3
+    X5.flags.writeable = y5.flags.writeable = False
+
+    def mean_loss(w, b):  # the binary cross-entropy of Task 6, for moderate scores
+        p = 1.0 / (1.0 + np.exp(-(X5 @ w + b)))
+        return -np.mean(y5 * np.log(p) + (1.0 - y5) * np.log(1.0 - p))
+
+    eps, steps = 1e-6, np.eye(3) * 1e-6
+    numeric_dw = np.array([(mean_loss(w5 + s, b5) - mean_loss(w5 - s, b5)) / (2 * eps) for s in steps])
+    numeric_db = (mean_loss(w5, b5 + eps) - mean_loss(w5, b5 - eps)) / (2 * eps)
+    probabilities = 1.0 / (1.0 + np.exp(-(X5 @ w5 + b5)))
+    probabilities.flags.writeable = False
+    dw5, db5 = LogisticModel(num_features=3).backward(X5, y5, probabilities)
+    agree = (np.allclose(dw5, numeric_dw, rtol=1e-5, atol=1e-8)
+             and np.isclose(db5, numeric_db, rtol=1e-5, atol=1e-8))
+    assert agree, (
+        f"on a random batch of 5 examples with 3 features, backward gives dL/dw = "
+        f"{np.round(np.asarray(dw5, dtype=float), 5).tolist()}, dL/db = {float(db5):.5f}, but "
+        f"finite differences of the loss give {np.round(numeric_dw, 5).tolist()} and "
+        f"{numeric_db:.5f}. Compare each step with dw = Xᵀ(ŷ − y) / m and db = Σ(ŷ − y) / m, "
+        f"for any m and n.")

@@ -1,0 +1,147 @@
+"""The checks of 11_training_the_model.ipynb: one function per check cell, named as the cell calls it
+(`helpers.check("mistakes")`).
+
+Each takes, by the names of its parameters, what it needs from the notebook, and holds the
+inputs, the expected values and the likely causes of the mistakes learners make there.
+"""
+import ast
+import dis
+import inspect
+
+import numpy as np
+
+from course.checks.framework import check
+
+
+@check('mistakes', 'the rows of 6 examples whose known answers differ from their labels, as increasing whole numbers; the labels left unchanged')
+def mistakes(mistakes):
+    class KnownAnswers:
+        """A stand-in model that answers 1, 0, 0, 1, 1, 0 for any six examples (its probabilities of a 1
+        and scores agree), so this check does not depend on your model's pieces."""
+
+        def forward(self, X):
+            return np.array([0.88, 0.27, 0.05, 0.62, 0.98, 0.12])
+
+        def scores(self, X):
+            return np.log(self.forward(X) / (1 - self.forward(X)))
+
+        def predict(self, X):
+            return (self.forward(X) >= 0.5).astype(np.int64)
+
+
+    six_labels = np.array([1, 1, 0, 0, 1, 1])
+    six_examples = np.zeros((6, 784))
+    six_labels.flags.writeable = six_examples.flags.writeable = False  # to be left as they are
+    got = mistakes(KnownAnswers(), six_examples, six_labels)
+    shown = f"for answers [1, 0, 0, 1, 1, 0] and labels [1, 1, 0, 0, 1, 1] it returned {got!r}"
+    assert got is not None, f"{shown}: return the array of indices (is `return` missing?)"
+    assert not isinstance(got, tuple), (
+        f"{shown}; expected the array of indices [1, 3, 5], not a tuple"
+        + (": np.where with one argument returns a tuple of arrays, one per axis. Take its [0], "
+           "np.where(...)[0], or use np.flatnonzero(...), which gives the array itself"
+           if len(got) == 1 and np.ndim(got[0]) == 1 else ""))
+    assert np.ndim(got) == 1, (
+        f"{shown}; expected the indices [1, 3, 5]"
+        + (f", one dimension, not a column of shape {np.shape(got)}: np.argwhere gives one row per "
+           f"index (a column for a 1-D mask); use np.flatnonzero(...), or flatten the column with "
+           f".ravel()" if np.ndim(got) == 2 and np.shape(got)[1] == 1 else "")
+        + (": that is how many mistakes there are, not which" if np.ndim(got) == 0 and got == 3 else ""))
+    got = np.asarray(got)
+    assert got.dtype != bool, (
+        f"{shown}: one True/False per example (a mask); return the indices where it is True, "
+        f"[1, 3, 5] (np.flatnonzero)")
+    assert got.tolist() != [0, 2, 4], (
+        f"{shown}: those are the rows it gets right; the mistakes are where the answer differs "
+        f"from the label (!=, not ==)")
+    assert got.tolist() != list(range(6)), (
+        f"{shown}; expected [1, 3, 5]: every row counts as a mistake, so it compares something that "
+        f"never equals a label with the labels: compare the answers, model.predict(X), which are 0 or "
+        f"1; model.forward(X) gives probabilities (0.88, 0.27, ...) and model.scores(X) scores")
+    assert got.tolist() == [1, 3, 5], f"{shown}; expected [1, 3, 5]"
+    assert got.dtype.kind in "iu", f"{shown}: indices are whole numbers, got dtype {got.dtype}"
+
+
+@check('best_iteration', 'the iteration of the lowest validation loss in three histories: 6 records 5 iterations apart, 7 records of irregular spacing with a tie (the first wins), and 7 with a bump before the lowest; the histories left unchanged')
+def best_iteration(best_iteration):
+    histories = [  # (history, the right answer)
+        ({"iteration": [0, 5, 10, 15, 20, 25],
+          "train_loss": [0.69, 0.35, 0.22, 0.16, 0.12, 0.13],
+          "val_loss": [0.69, 0.40, 0.28, 0.25, 0.31, 0.45],
+          "val_accuracy": [0.50, 0.85, 0.94, 0.91, 0.93, 0.92]}, 15),
+        ({"iteration": [0, 4, 14, 21, 28, 35, 40],
+          "train_loss": [0.69, 0.35, 0.22, 0.16, 0.10, 0.12, 0.11],
+          "val_loss": [0.69, 0.41, 0.30, 0.27, 0.33, 0.27, 0.38],
+          "val_accuracy": [0.50, 0.85, 0.93, 0.91, 0.90, 0.92, 0.89]}, 21),
+        ({"iteration": [0, 10, 20, 30, 40, 50, 60],
+          "train_loss": [0.69, 0.40, 0.30, 0.22, 0.18, 0.15, 0.16],
+          "val_loss": [0.69, 0.45, 0.47, 0.33, 0.30, 0.36, 0.74],
+          "val_accuracy": [0.50, 0.84, 0.93, 0.90, 0.91, 0.89, 0.80]}, 40),
+    ]
+    gots = []
+    for records, expected in histories:
+        kept = {key: list(values) for key, values in records.items()}
+        gots.append(best_iteration(records))
+        assert records == kept, "best_iteration changed the history it was given (sorted it in place?)"
+
+    def first_rise(h):  # stops where the validation loss first goes up: a local minimum
+        losses = h["val_loss"]
+        rises = [i for i in range(1, len(losses)) if losses[i] > losses[i - 1]]
+        return h["iteration"][rises[0] - 1] if rises else h["iteration"][-1]
+
+    try:  # a `return` inside a loop of best_iteration?
+        returns_in_loop = any(isinstance(node, (ast.For, ast.While))
+                              and any(isinstance(inner, ast.Return) for inner in ast.walk(node))
+                              for node in ast.walk(ast.parse(inspect.getsource(best_iteration).strip())))
+    except (OSError, TypeError, SyntaxError):  # no source: a return before the loop's jump back
+        steps = list(dis.get_instructions(best_iteration))
+        returns_in_loop = any(step.opname.startswith("RETURN") and step.offset < max(
+            (jump.offset for jump in steps if jump.opname.startswith("JUMP_BACKWARD")), default=-1)
+            for step in steps)
+    slips = [  # what each usual slip returns on every history, and its likely cause
+        (lambda h: int(np.argmin(h["val_loss"])),
+         "that is its position in the lists; return history['iteration'] at that position"),
+        (lambda h: h["iteration"][0],
+         "it is the first record, whatever the losses: `return` inside the loop stops at the first "
+         "loss that beats the starting best; return after the loop, once every record was compared"
+         if returns_in_loop else
+         "it is the first record, whatever the losses: the initial best loss is so low (0?) that no "
+         "loss beats it, so the best never moves; start from float('inf') or the first loss"),
+        (lambda h: h["iteration"][int(np.argmax(h["val_loss"]))],
+         "that is the iteration of the highest validation loss: argmax instead of argmin?"),
+        (lambda h: h["iteration"][-1],
+         "that is the last record: return the iteration where the validation loss is lowest, not "
+         "the last one"),
+        (lambda h: h["iteration"][int(np.argmin(h["train_loss"]))],
+         "that is the iteration of the lowest *training* loss: use history['val_loss']"),
+        (lambda h: h["iteration"][int(np.argmax(h["val_accuracy"]))],
+         "that is the iteration of the highest validation accuracy: use the validation loss"),
+        (lambda h: min(h["val_loss"]), "that is the lowest validation loss itself, not when it happened"),
+        (lambda h: h["iteration"][len(h["val_loss"]) - 1 - int(np.argmin(h["val_loss"][::-1]))],
+         "of tied lowest losses it keeps the last, and the first one counts: keep the first of tied "
+         "values (np.argmin does; in a loop, replace the best only with a strictly lower loss, <, "
+         "not <=)"),
+        (lambda h: int(np.argmin(h["val_loss"])) * (h["iteration"][1] - h["iteration"][0]),
+         "that is its position × the spacing of the first two records: the records are not always "
+         "equally spaced (here 4, then 10, 7...); return history['iteration'] at that position"),
+        (lambda h: 5 * int(np.argmin(h["val_loss"])),
+         "that is 5 × its position: the records are not always 5 iterations apart; return "
+         "history['iteration'] at that position"),
+        (first_rise,
+         "it stops at the first rise of the validation loss, a local minimum; the lowest comes "
+         "later (the loss can go up and down again): compare every record"),
+        (lambda h: h["iteration"][int(np.argmin(h["val_loss"][1:]))],
+         "that is one record before the lowest: the position found in val_loss[1:] is off by one "
+         "in the full list (add 1 to it, or search the whole list)"),
+    ]
+    likely = next((cause for slip, cause in slips
+                   if all(np.ndim(got) == 0 and got == slip(records) for got, (records, _) in zip(gots, histories))),
+                  "return history['iteration'] at the position of the lowest history['val_loss']")
+    for got, (records, expected) in zip(gots, histories):
+        shown = (f"for iterations {records['iteration']} and validation losses {records['val_loss']} "
+                 f"it returned {got!r}; expected {expected}, the iteration of the lowest validation "
+                 f"loss ({min(records['val_loss'])}"
+                 + (", the first of the two" if records["val_loss"].count(min(records["val_loss"])) > 1 else "")
+                 + ")")
+        assert got is not None, f"{shown}: return the iteration (is `return` missing?)"
+        assert np.ndim(got) == 0 and got == expected, f"{shown}: {likely}"
+        assert isinstance(got, (int, np.integer)), f"{shown}: an iteration is a whole number"
