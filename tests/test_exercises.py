@@ -232,14 +232,17 @@ def test_a_later_notebook_stops_at_once_naming_the_unwritten_exercise():
 
 
 def test_check_failures_show_their_message_not_a_traceback():
+    worked = helpers.model_from_notebooks(through=6, notebooks_dir=NOTEBOOKS)
+    flipped = type("LogisticModel", (worked,), {"sigmoid": staticmethod(lambda z: 1 - worked.sigmoid(z))})
     with pytest.raises(helpers.CheckFailed) as failure:
-        with helpers.check("sigmoid", "nothing"):
-            raise AssertionError("for z = 2 it returned 0.12; expected 0.88.")  # as a failed assert
-    assert failure.value._render_traceback_() == ["✗ sigmoid: for z = 2 it returned 0.12; expected 0.88."]
+        checks.run("sigmoid", {"LogisticModel": flipped})
+    message = str(failure.value)
+    assert message.startswith("✗ sigmoid: for z = [0, ln 3, -ln 3] it returned [0.5 0.25 0.75]"), message
+    assert failure.value._render_traceback_() == message.splitlines()  # IPython shows only this
     printed = io.StringIO()
-    with contextlib.redirect_stdout(printed), helpers.check("sigmoid", "3 values"):
-        pass
-    assert printed.getvalue() == "✓ sigmoid: 3 values\n"
+    with contextlib.redirect_stdout(printed):
+        checks.run("sigmoid", {"LogisticModel": worked})
+    assert printed.getvalue() == f"✓ sigmoid: {checks.CHECKS['sigmoid'].verified}\n"
 
 
 # ---- Planted mistakes: caught where they are made, and only there --------------------------------

@@ -196,32 +196,42 @@ def _defining_cell(found, name):
             break
         above.append(cell)
     for _, _, source in reversed(above):  # the nearest one is the one that counts
-        if name in _names_defined(source):
-            return f"the cell with `{notebooks._first_line(source)}`"
+        line = _names_defined(source).get(name)
+        if line is not None:
+            cell = f"the cell with `{notebooks._first_line(source)}`"
+            return cell if name in notebooks._first_line(source) else f"{cell} (its line `{line}`)"
     return None
 
 
 def _names_defined(source):
-    """The names a cell's top level defines, attributes set on LogisticModel included."""
+    """{name: its defining line, shortened} for the names a cell's top level defines, attributes
+    set on LogisticModel included."""
     try:
         tree = ast.parse(source)
     except SyntaxError:
-        return set()
-    names = set()
+        return {}
+    lines = source.splitlines()
+    names = {}
+
+    def add(name, node):
+        line = lines[node.lineno - 1].strip()
+        names.setdefault(name, line if len(line) <= 60 else line[:57] + "...")
+
     for node in tree.body:
         if isinstance(node, (ast.FunctionDef, ast.ClassDef, ast.AsyncFunctionDef)):
-            names.add(node.name)
+            add(node.name, node)
         elif isinstance(node, (ast.Import, ast.ImportFrom)):
-            names.update((alias.asname or alias.name).split(".")[0] for alias in node.names)
+            for alias in node.names:
+                add((alias.asname or alias.name).split(".")[0], node)
         elif isinstance(node, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
             targets = node.targets if isinstance(node, ast.Assign) else [node.target]
             for target in targets:
                 for part in ast.walk(target):
-                    if isinstance(part, ast.Name):
-                        names.add(part.id)
+                    if isinstance(part, ast.Name) and isinstance(part.ctx, ast.Store):
+                        add(part.id, node)
                     elif isinstance(part, ast.Attribute) and isinstance(part.value, ast.Name) \
                             and part.value.id == "LogisticModel":
-                        names.add(part.attr)
+                        add(part.attr, node)
     return names
 
 
@@ -326,8 +336,9 @@ def _time_limit(seconds):
 
 def _too_long_message(found, error):
     frames = _learner_frames(error)
-    where = (f" It was stopped at `{(frames[-1].line or '').strip()}`, in {frames[-1].name}."
-             if frames else "")
+    line = (frames[-1].line or "").strip() if frames else ""
+    where = (f" It was stopped at `{line}`, in {frames[-1].name}." if line else
+             f" It was stopped in {frames[-1].name}." if frames else "")
     return (f"✗ {found.piece}: it did not return within {found.seconds:g} s on the check's small "
             f"input, so the check stopped it.{where} A loop whose condition never becomes false "
             f"(`while True:` without a `break` or `return`), or a function that calls itself "
@@ -375,10 +386,12 @@ def _raised_message(piece, error):
     kind = type(error).__name__
     hint = {"RecursionError": " A function that calls itself without end, or a method that calls "
                               "itself instead of the piece it builds on?",
-            "AttributeError": " A misspelt name, or an attribute the model does not have (the "
-                              "model's own values are self.w and self.b)?",
+            "AttributeError": " A misspelt name? Every attribute and method must exist with "
+                              "exactly that spelling (print dir(...) of the object to see its names).",
             "KeyError": " A key that this dictionary does not have: print its keys to see.",
             "SystemExit": " exit() and sys.exit() end the kernel's work: return a value instead."}
+    if kind == "AttributeError" and "'LogisticModel' object" in str(error):
+        hint[kind] += " The model's own values are self.w and self.b."
     return (f"✗ {piece}: on the check's input it raised {kind}: {error}, {_where(error)}."
             + hint.get(kind, " Check the shapes and types on that line against the exercise's "
                              "formula (print them to see)."))

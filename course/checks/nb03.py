@@ -4,48 +4,88 @@
 Each takes, by the names of its parameters, what it needs from the notebook, and holds the
 inputs, the expected values and the likely causes of the mistakes learners make there.
 """
+import difflib
 import dis
+import re
 
 import numpy as np
 
 from course.checks.framework import check
 
 
+def _notebook_arrays(function):
+    """The names of the notebook's arrays that `function` reads (train_labels, say) instead of
+    its own arguments."""
+    return sorted({step.argval for step in dis.get_instructions(function)
+                   if step.opname == "LOAD_GLOBAL"
+                   and isinstance(function.__globals__.get(step.argval), np.ndarray)})
+
+
+def _no_such_attribute(call, error, array_name):
+    """The message for an AttributeError on one of the arrays the function was given: a list's
+    .count used on an array, a NumPy function used as a method, or a misspelt name."""
+    attribute = getattr(error, "name", None) or (re.findall(r"attribute '(\w+)'", str(error)) or ["?"])[0]
+    told = f"{call} stopped with AttributeError: {error}."
+    if attribute == "count":
+        return (f"{told} {array_name} is a NumPy array, not a list: it has no .count. Compare "
+                f"the whole array at once instead, which gives one True or False per entry, and let "
+                f"NumPy add or average those (it counts a True as 1).")
+    if hasattr(np, attribute):
+        return (f"{told} np.{attribute} is a function of NumPy, not a method of arrays: call it as "
+                f"np.{attribute}(array, ...), or use a method that arrays do have (print(dir({array_name})) "
+                f"lists them).")
+    close = difflib.get_close_matches(attribute, [n for n in dir(np.ndarray) if not n.startswith("_")],
+                                      n=1, cutoff=0.8)
+    return (f"{told} A misspelt name?" + (f" Did you mean .{close[0]}?" if close else "")
+            + f" print(dir({array_name})) lists what an array has.")
+
+
+# (labels, number of ones, share of ones), counted by hand.
+LABEL_EXAMPLES = [
+    ([1, 0, 1, 1, 0, 1, 1, 1], 6, 0.75),           # 6 ones of 8 labels: 6 / 8
+    ([0, 0, 1, 0, 0, 0, 0, 0, 0, 1], 2, 0.2),      # 2 ones of 10 labels: 2 / 10
+    ([1, 0, 0, 1, 0, 1, 0], 3, 3 / 7),             # 3 ones of 7: 0.428571..., shows any rounding
+]
+
+
 @check('share_of_ones', '3 label arrays by hand (0.75, 0.2 and 3/7): the exact fraction of the labels it is given, not a count, a percentage or rounded')
 def share_of_ones(share_of_ones):
-    examples = [(np.array([1, 0, 1, 1, 0, 1, 1, 1]), 0.75),
-                (np.array([0, 0, 1, 0, 0, 0, 0, 0, 0, 1]), 0.2),
-                (np.array([1, 0, 0, 1, 0, 1, 0]), 3 / 7)]  # 0.428571...: shows any rounding
     answers = []
-    for example, expected in examples:
+    for labels, _, _ in LABEL_EXAMPLES:
+        example = np.array(labels)
         example.flags.writeable = False  # share_of_ones must leave the labels as they are
-        call = f"share_of_ones(np.array({example.tolist()}))"
-        got = share_of_ones(example)
+        call = f"share_of_ones(np.array({labels}))"
+        try:
+            got = share_of_ones(example)
+        except AttributeError as error:
+            if "'numpy.ndarray' object has no attribute" not in str(error):
+                raise
+            raise AssertionError(_no_such_attribute(call, error, "labels")) from None
         assert got is not None, f"{call} returned None: did you forget `return`?"
         assert np.ndim(got) == 0 and np.asarray(got).dtype.kind in "iuf", (
             f"{call} returned {got!r}, a {type(got).__name__}: return the number itself "
             f"(the notebook formats it as a percentage when it prints).")
         answers.append(float(got))
-    notebook_arrays = sorted({step.argval for step in dis.get_instructions(share_of_ones)  # the
-                              if step.opname == "LOAD_GLOBAL"                           # notebook's
-                              and isinstance(share_of_ones.__globals__.get(step.argval), np.ndarray)})  # arrays it reads
-    for (example, expected), got in zip(examples, answers):
-        call = f"share_of_ones(np.array({example.tolist()}))"
-        ones = int(np.sum(example == 1))
+    notebook_arrays = _notebook_arrays(share_of_ones)
+    for (labels, ones, expected), got in zip(LABEL_EXAMPLES, answers):
+        call = f"share_of_ones(np.array({labels}))"
+        count = len(labels)
         slips = [  # what the usual slips give on the same labels, and their likely cause
             (1 - expected, "That is the share of zeros: count the labels equal to 1."),
             (ones, "That is the number of ones: divide it by the number of labels."),
             (100 * expected, "That is a percentage: return the fraction, from 0 to 1 (the notebook "
                              "prints it as a percentage)."),
             (1.0, "len(labels == 1) is the length of the whole mask, one entry per label, not the "
-                  "number of ones: count its True entries with np.sum, or take np.mean."),
-            (ones // len(example), "The fraction is cut off (`//` or int()): keep it, divide with `/`."),
-            (ones / (len(example) - ones), "That is ones per zero: divide by the number of all labels."),
+                  "number of ones: a mask's True entries are what count (NumPy counts a True as 1 "
+                  "when it adds or averages)."),
+            (ones // count, "The fraction is cut off (`//` or int()): divide with `/`, which keeps it."),
+            (ones / (count - ones), "That is ones per zero: divide by the number of all labels."),
         ] + [(round(expected, decimals), f"That is the fraction rounded to {decimals} decimal"
               f"{'s' * (decimals > 1)}: return it exactly (no round()); the notebook rounds only "
               f"when it prints.") for decimals in (1, 2, 3, 4) if round(expected, decimals) != expected]
         cause = next((why for value, why in slips if np.isclose(got, value)),
-                     "The share of ones is (number of labels equal to 1) / (number of labels).")
+                     "The share of ones is the number of labels equal to 1 divided by the number of "
+                     "all labels.")
         if notebook_arrays:
             cause = (f"It reads the notebook's {', '.join(notebook_arrays)} instead of its argument "
                      f"labels: count the ones of the labels it is given.")
@@ -54,24 +94,37 @@ def share_of_ones(share_of_ones):
                      f"of the second are ones: use its argument labels, not an array or a number "
                      f"of your own.")
         assert abs(got - expected) < 1e-12, (
-            f"{call} returned {got:g}; expected {expected:g} ({ones} ones among {len(example)} labels). "
+            f"{call} returned {got:g}; expected {expected:g} ({ones} ones among {count} labels). "
             f"{cause}")
+
+
+# Six images of one grey level each: every pixel of image i is GREY_LEVELS[i].
+GREY_LEVELS = [0.1, 0.2, 0.3, 0.8, 0.9, 0.7]
+GREY_LABELS = [1, 0, 0, 1, 1, 0]
+# (digit, its average, the other digit's average, the median, the sum, image number `digit`),
+# worked out by hand from the levels of the images labelled digit.
+GREY_CASES = [
+    (1, 0.6, 0.4, 0.8, 1.8, 0.2),  # images 0, 3, 4: 0.1, 0.8, 0.9; sum 1.8, mean 1.8 / 3 = 0.6
+    (0, 0.4, 0.6, 0.3, 1.2, 0.1),  # images 1, 2, 5: 0.2, 0.3, 0.7; sum 1.2, mean 1.2 / 3 = 0.4
+]
 
 
 @check('average_image', '6 images of one grey level each, both digits: shape (28, 28), the images of that digit only, their mean; then images whose pixels all differ: each pixel averaged in its place')
 def average_image(average_image):
-    levels = np.array([0.1, 0.2, 0.3, 0.8, 0.9, 0.7])  # every pixel of image i is levels[i]
-    example_images = levels[:, None, None] * np.ones((6, 28, 28))
-    example_labels = np.array([1, 0, 0, 1, 1, 0])
+    example_images = np.array(GREY_LEVELS)[:, None, None] * np.ones((6, 28, 28))
+    example_labels = np.array(GREY_LABELS)
     example_images.flags.writeable = example_labels.flags.writeable = False  # to be left as they are
-    notebook_arrays = sorted({step.argval for step in dis.get_instructions(average_image)  # the
-                              if step.opname == "LOAD_GLOBAL"                           # notebook's
-                              and isinstance(average_image.__globals__.get(step.argval), np.ndarray)})  # arrays it reads
+    notebook_arrays = _notebook_arrays(average_image)
     setup = ("for 6 images of one grey level each, 0.1, 0.2, 0.3, 0.8, 0.9 and 0.7, labelled "
              "[1, 0, 0, 1, 1, 0],")
-    for digit, expected, other in [(1, 0.6, 0.4), (0, 0.4, 0.6)]:
+    for digit, expected, other, median, total, single in GREY_CASES:
         call = f"average_image(images, labels, digit={digit})"
-        got = average_image(example_images, example_labels, digit)
+        try:
+            got = average_image(example_images, example_labels, digit)
+        except AttributeError as error:
+            if "'numpy.ndarray' object has no attribute" not in str(error):
+                raise
+            raise AssertionError(_no_such_attribute(call, error, "images")) from None
         assert got is not None, f"{call} returned None: did you forget `return`?"
         shape = np.shape(got)
         shape_causes = {
@@ -84,25 +137,25 @@ def average_image(average_image):
         }
         assert shape == (28, 28), (
             f"{setup} {call} returned shape {shape}; expected (28, 28), one average per pixel. "
-            + shape_causes.get(shape, "The images are counted along axis 0: average along it, "
-                                      ".mean(axis=0)."))
-        kept = levels[example_labels == digit]
+            + shape_causes.get(shape, "The images are counted along axis 0: average along that "
+                                      "axis only, which leaves one value per pixel."))
         slips = [  # what the usual slips give on the same images, and their likely cause
-            (levels.mean(), "That is the average of all 6 images, whatever their label: keep only "
-                            "the images labelled digit, images[labels == digit]."),
-            (other, "That is the average of the other digit's images: keep the images where "
-                    "labels == digit."),
-            (3 * expected, "That is the sum of the 3 images, not their average: use .mean(axis=0), "
-                           "or divide the sum by their number."),
-            (levels[example_labels].mean(), "images[labels] picks images by the values of the labels "
-                                            "(images 1, 0, 0, 1, 1, 0 here), not the images labelled "
-                                            "digit: index with the mask labels == digit."),
-            (levels[digit], "images[digit] is the single image number digit: keep the images where "
-                            "labels == digit."),
-            (expected / 2, "It divides by the number of all 6 images, not by the 3 labelled digit: "
-                           "use .mean(axis=0) on the images you kept."),
-            (np.median(kept), "That is the median of the 3 images (the middle value of "
-                              f"{kept.tolist()}), not their mean: use .mean(axis=0)."),
+            (0.5, "That is the average of all 6 images (3.0 / 6), whatever their label: keep only "
+                  "the images whose label equals digit (the mask labels == digit is True for "
+                  "them)."),
+            (other, "That is the average of the other digit's images: the mask must be True where "
+                    "the label equals digit, not where it differs."),
+            (total, "That is the sum of the 3 images, not their average: divide by their number, "
+                    "or take their mean."),
+            (0.15, "images[labels] picks images by the values of the labels (images 1, 0, 0, 1, 1, "
+                   "0 here, their mean 0.15), not the images labelled digit: index the images with "
+                   "a mask, True where the label equals digit."),
+            (single, f"images[digit] is the single image number {digit}, not the images labelled "
+                     f"{digit}: index the images with a mask, True where the label equals digit."),
+            (total / 6, "It divides by the number of all 6 images, not by the 3 labelled digit: "
+                        "average only the images you kept."),
+            (median, "That is the median of the 3 images (their middle value), not their mean: "
+                     "average them."),
         ]
         assert np.ptp(got) <= 1e-9, (
             f"{setup} {call} returned an image whose pixels differ (from {np.min(got):.3g} to "
@@ -123,7 +176,7 @@ def average_image(average_image):
     ramp_labels = np.array([0, 1, 0])
     ramp_images.flags.writeable = ramp_labels.flags.writeable = False
     got = np.asarray(average_image(ramp_images, ramp_labels, 0))
-    expected = 0.75 * ramp
+    expected = 0.75 * ramp  # images 0 and 2 are labelled 0: (ramp + ramp / 2) / 2
     if not np.allclose(got, expected):
         row, column = np.argwhere(~np.isclose(got, expected))[0]
         raise AssertionError(
@@ -132,6 +185,7 @@ def average_image(average_image):
             f"({row}, {column}) = {got[row, column]:.4g}; expected {expected[row, column]:.4g}, the "
             f"average of pixel ({row}, {column}) over images 0 and 2. "
             + ("Its rows and columns are swapped: the average is transposed (a .T, or the wrong "
-               "axes). Average the images along axis 0, images[labels == digit].mean(axis=0), "
-               "without transposing." if np.allclose(got, expected.T) else
-               "Average each pixel in its place: images[labels == digit].mean(axis=0)."))
+               "axes). Average along axis 0 only, the axis that counts the images, without "
+               "transposing." if np.allclose(got, expected.T) else
+               "Average each pixel in its place: pixel (r, c) of the average comes from pixel "
+               "(r, c) of each image kept, and from nowhere else."))

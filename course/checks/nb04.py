@@ -4,6 +4,7 @@
 Each takes, by the names of its parameters, what it needs from the notebook, and holds the
 inputs, the expected values and the likely causes of the mistakes learners make there.
 """
+import difflib
 import re
 
 import numpy as np
@@ -11,54 +12,115 @@ import numpy as np
 from course.checks.framework import check
 
 
+def _numbered_images():
+    """3 images, shape (3, 28, 28), every pixel numbered by where it belongs once unrolled: pixel
+    (r, c) of image i holds 784·i + 28·r + c + 0.5 (the 0.5 shows a cast to int). Read-only: the
+    pieces must leave what they are given as it was."""
+    image, r, c = np.indices((3, 28, 28))
+    numbered = 784 * image + 28 * r + c + 0.5
+    numbered.flags.writeable = False
+    return numbered
+
+
+def _numbered_rows():
+    """The same 3 images as the design matrix, shape (3, 784): row i holds 784·i + 0.5, 784·i + 1.5,
+    ..., 784·i + 783.5, in order. Read-only."""
+    image, position = np.indices((3, 784))
+    numbered = 784 * image + position + 0.5
+    numbered.flags.writeable = False
+    return numbered
+
+
+def _works_on_64_only(piece, batch_of_64):
+    """Whether `piece`, which stopped with a ValueError on 3 images, works on a batch of 64: then
+    it has our batch size written in."""
+    try:
+        piece(batch_of_64)
+    except Exception:  # noqa: BLE001 - any failure: not that cause
+        return False
+    return True
+
+
+def _no_such_method(call, error, array_name):
+    """The message for an AttributeError on the array the piece was given: a misspelt method."""
+    told = f"{call} stopped with AttributeError: {error}."
+    name = getattr(error, "name", None) or ""
+    close = difflib.get_close_matches(name, [n for n in dir(np.ndarray) if not n.startswith("_")],
+                                      n=1, cutoff=0.8)
+    return (f"{told} {array_name} is a NumPy array, and arrays have no .{name}: a misspelt name?"
+            + (f" Did you mean .{close[0]}?" if close else "")
+            + f" print(dir({array_name})) lists what an array has.")
+
+
+def _shape_called(call, error, array_name, shape):
+    """The message for `images.shape(0)`: a tuple called like a function."""
+    return (f"{call} stopped with TypeError: {error}. {array_name}.shape is a tuple of numbers, "
+            f"{shape} here, not a function: a tuple's entries are read with square brackets. "
+            f"(len({array_name}) gives the size of its first axis too.)")
+
+
 @check('unroll', '3 numbered images and 1: shape (m, 784), one image per row, read row by row, pixels kept as they are (fractions too), the images left unchanged')
 def unroll(unroll):
-    numbered = np.arange(3 * 784.0).reshape(3, 28, 28) + 0.5  # pixel (r, c) of image i: 784 i + 28 r + c + 0.5
-    numbered.flags.writeable = False  # unroll must leave the images as they are
+    numbered = _numbered_images()
     setup = "for 3 images whose pixel (r, c) of image i holds the number 784·i + 28·r + c + 0.5,"
     try:
         got = unroll(numbered)
+    except TypeError as error:
+        if "'tuple' object is not callable" not in str(error):
+            raise
+        raise AssertionError(_shape_called(f"{setup} unroll", error, "images", (3, 28, 28))) from None
+    except AttributeError as error:
+        if "'numpy.ndarray' object has no attribute" not in str(error):
+            raise
+        raise AssertionError(_no_such_method(f"{setup} unroll", error, "images")) from None
     except ValueError as error:
         if "read-only" in str(error):
             raise
-        try:  # does it work on a batch of exactly 64 images?
-            unroll(np.zeros((64, 28, 28)))
+        if _works_on_64_only(unroll, np.zeros((64, 28, 28))):
             cause = ("It works on 64 images only: it uses our batch size (64) instead of the number "
                      "of images it is given, len(images).")
-        except ValueError:
+        else:
             asked = re.search(r"into shape \((\d+), ?(\d+)\)", str(error))
             cause = ("Each row must hold a whole image, 28 × 28 = 784 pixels, not "
                      + (f"{asked.group(2)} numbers" if asked else "fewer or more")
                      + (" (28 is one row of an image)" if asked and asked.group(2) == "28" else "")
-                     + ": reshape(len(images), 784), or reshape(len(images), -1) to let NumPy work "
-                       "it out.")
+                     + ": ask reshape for one row per image, shape (number of images, 784). A -1 "
+                       "in a shape lets NumPy work out that size itself.")
         raise AssertionError(f"{setup} unroll stopped with ValueError: {error}. {cause}") from None
     assert numbered.shape == (3, 28, 28), (
         f"{setup} unroll changed the shape of the images it was given, in place, from (3, 28, 28) to "
         f"{numbered.shape}: `images.shape = ...` and images.resize(...) reshape the caller's array "
-        f"itself (the notebook's images would be gone). Return a reshaped copy instead: "
-        f"images.reshape(len(images), -1).")
+        f"itself (the notebook's images would be gone). Return a new array instead: an array's "
+        f"reshape method returns one and leaves the array it is called on as it was.")
     assert got is not None, "unroll(images) returned None: did you forget `return`?"
-    shape = np.shape(got)
+    assert isinstance(got, np.ndarray), (
+        f"{setup} unroll returned a {type(got).__name__}, not a NumPy array: the cells after it and "
+        f"the model use X.shape and matrix products, which a {type(got).__name__} does not have. Return the "
+        f"design matrix as one array: reshape the batch as a whole instead of building a "
+        f"{type(got).__name__} image by image.")
+    shape = got.shape
     shape_causes = {
-        (784, 3): "One column per image instead of one row: the number of images goes first, "
-                  "reshape(len(images), -1); reshape(784, -1) also mixes the pixels of different images.",
-        (3 * 784,): "One long vector of all 3 images: reshape(-1) flattens everything into one "
-                    "vector. Keep one row per image: reshape(len(images), -1).",
-        (3, 28, 28): "The images came back unchanged: reshape them to (len(images), 784).",
+        (784, 3): "One column per image instead of one row: the number of images goes first in the "
+                  "shape, then the 784 pixels. With 784 first, reshape also mixes the pixels of "
+                  "different images, since it keeps the reading order.",
+        (3 * 784,): "One long vector of all 3 images: a shape of one number (reshape(-1), ravel, "
+                    "flatten) puts everything in one vector. Keep one row per image, shape "
+                    "(number of images, 784).",
+        (3, 28, 28): "The images came back unchanged: reshape them to (number of images, 784).",
     }
     assert shape == (3, 784), (f"{setup} unroll returned shape {shape}; expected (3, 784), one row "
-                               f"per image. " + shape_causes.get(shape, "Use reshape(len(images), -1)."))
-    expected = np.arange(3 * 784.0).reshape(3, 784) + 0.5
-    assert np.asarray(got).dtype.kind == "f", (
-        f"{setup} unroll returned whole numbers, dtype {np.asarray(got).dtype}, e.g. X[0, 0] = "
-        f"{np.asarray(got)[0, 0]} instead of 0.5: a cast to int (astype(int), or np.int_) cuts off the "
-        f"fractions. The pixels are fractions (from 0 to 1 in our data): keep their float dtype.")
+                               f"per image. " + shape_causes.get(shape, "Ask reshape for shape "
+                                                                        "(number of images, 784)."))
+    assert got.dtype.kind == "f", (
+        f"{setup} unroll returned whole numbers, dtype {got.dtype}, e.g. X[0, 0] = {got[0, 0]} "
+        f"instead of 0.5: a cast to int (astype(int), or np.int_) cuts off the fractions. The pixels "
+        f"are fractions (from 0 to 1 in our data): keep their float dtype.")
+    expected = _numbered_rows()  # X[i, p] is pixel (p // 28, p % 28) of image i: 784·i + p + 0.5
     if not np.array_equal(got, expected):
         slips = [  # what the usual slips give on the same images, and their likely cause
-            (numbered.reshape(784, -1).T, "reshape(784, -1) then .T has the right shape but scrambles "
-             "the pixels: it fills 784 rows of 3 numbers in reading order, mixing the images. Use "
-             "reshape(len(images), -1)."),
+            (numbered.reshape(784, -1).T, "A shape with 784 first, then .T, has the right shape but "
+             "scrambles the pixels: reshape fills 784 rows of 3 numbers in reading order, which "
+             "mixes the images, and .T cannot unmix them. Ask for the number of images first."),
             (numbered.T.reshape(3, -1), "images.T reverses all three axes, so the images get mixed: "
              "reshape the images themselves."),
             (numbered.transpose(0, 2, 1).reshape(3, -1), "It reads each image column by column (a "
@@ -78,37 +140,55 @@ def unroll(unroll):
 
 @check('roll', '3 numbered rows and 1: shape (m, 28, 28), row i of X is image i, filled row by row, pixels kept as they are (fractions too), X left unchanged')
 def roll(roll):
-    numbered = np.arange(3 * 784.0).reshape(3, 784) + 0.5  # row i: 784 i + 0.5, ..., 784 i + 783.5
-    numbered.flags.writeable = False  # roll must leave X as it is
+    numbered = _numbered_rows()
     setup = "for X of shape (3, 784) whose row i holds the numbers 784·i + 0.5 to 784·i + 783.5,"
     try:
         got = roll(numbered)
+    except TypeError as error:
+        if "'tuple' object is not callable" not in str(error):
+            raise
+        raise AssertionError(_shape_called(f"{setup} roll", error, "X", (3, 784))) from None
+    except AttributeError as error:
+        if "'numpy.ndarray' object has no attribute" not in str(error):
+            raise
+        raise AssertionError(_no_such_method(f"{setup} roll", error, "X")) from None
     except ValueError as error:
         if "read-only" in str(error):
             raise
-        raise AssertionError(f"{setup} roll stopped with ValueError: {error}. Does it fix the number "
-                             f"of images (64, say), or leave the batch axis out? Use "
-                             f"reshape(-1, 28, 28).") from None
+        if _works_on_64_only(roll, np.zeros((64, 784))):
+            cause = ("It works on 64 rows only: it uses our batch size (64) instead of the number of "
+                     "images X holds, one per row.")
+        else:
+            cause = ("Does it leave the batch axis out? A shape (28, 28) holds one image only. Ask "
+                     "for shape (number of images, 28, 28), the number of images taken from X (or "
+                     "worked out by NumPy), not written in.")
+        raise AssertionError(f"{setup} roll stopped with ValueError: {error}. {cause}") from None
     assert numbered.shape == (3, 784), (
         f"{setup} roll changed the shape of the X it was given, in place, from (3, 784) to "
         f"{numbered.shape}: `X.shape = ...` and X.resize(...) reshape the caller's array itself. "
-        f"Return a reshaped copy instead: X.reshape(-1, 28, 28).")
+        f"Return a new array instead: an array's reshape method returns one and leaves the array "
+        f"it is called on as it was.")
     assert got is not None, "roll(X) returned None: did you forget `return`?"
-    shape = np.shape(got)
+    assert isinstance(got, np.ndarray), (
+        f"{setup} roll returned a {type(got).__name__}, not a NumPy array: the cells after it "
+        f"compare it with the batch and plot it as one array. Reshape X as a whole instead of "
+        f"building a {type(got).__name__} row by row.")
+    shape = got.shape
     shape_causes = {
-        (28, 28, 3): "The batch axis must come first: reshape(-1, 28, 28). reshape(28, 28, -1) "
-                     "also mixes the pixels of different images.",
+        (28, 28, 3): "The batch axis must come first, then the 28 rows and the 28 columns of each "
+                     "image. With the number of images last, reshape also fills each image with "
+                     "pixels of different images, since it keeps the reading order.",
         (3, 784): "X came back unchanged: reshape it to (number of images, 28, 28).",
         (3 * 784,): "One long vector: keep the number of images first, then 28 rows of 28 pixels.",
     }
     assert shape == (3, 28, 28), (f"{setup} roll returned shape {shape}; expected (3, 28, 28). "
-                                  + shape_causes.get(shape, "Use reshape(-1, 28, 28)."))
-    expected = np.arange(3 * 784.0).reshape(3, 28, 28) + 0.5
-    assert np.asarray(got).dtype.kind == "f", (
-        f"{setup} roll returned whole numbers, dtype {np.asarray(got).dtype}, e.g. pixel (0, 0) of "
-        f"image 0 = {np.asarray(got)[0, 0, 0]} instead of 0.5: a cast to int (astype(int), or np.int_) "
-        f"cuts off the fractions. The pixels are fractions (from 0 to 1 in our data): keep their "
-        f"float dtype.")
+                                  + shape_causes.get(shape, "Ask reshape for shape (number of "
+                                                            "images, 28, 28)."))
+    assert got.dtype.kind == "f", (
+        f"{setup} roll returned whole numbers, dtype {got.dtype}, e.g. pixel (0, 0) of image 0 = "
+        f"{got[0, 0, 0]} instead of 0.5: a cast to int (astype(int), or np.int_) cuts off the "
+        f"fractions. The pixels are fractions (from 0 to 1 in our data): keep their float dtype.")
+    expected = _numbered_images()  # pixel (r, c) of image i is X[i, 28·r + c]: 784·i + 28·r + c + 0.5
     if not np.array_equal(got, expected):
         slips = [  # what the usual slips give on the same X, and their likely cause
             (expected.transpose(0, 2, 1), "Each image comes out transposed, its rows and columns "
@@ -126,27 +206,42 @@ def roll(roll):
                                           f"{np.shape(one)}; expected (1, 28, 28): keep the batch axis.")
 
 
+# The pixels asked for, corners included, and their positions worked out by hand: the rows above
+# pixel (r, c) fill 28 positions each, then c more along its own row.
+PIXELS = [(0, 0), (0, 27), (1, 0), (14, 9), (27, 27)]
+POSITIONS = [0, 27, 28, 401, 783]  # 0; 27; 28 + 0; 14 × 28 + 9 = 392 + 9; 27 × 28 + 27 = 756 + 27
+# What the usual slips give on the same pixels, worked out by hand, and their likely cause.
+POSITION_SLIPS = [
+    ([0, 756, 1, 266, 783],  # 28 × column + row: (0, 27) -> 756, (14, 9) -> 252 + 14
+     "Row and column are swapped: the whole rows above come first, 28 positions each, so it is "
+     "the row that counts 28 at a time, and the column that counts 1 at a time."),
+    ([1, 28, 29, 402, 784],  # one more than each position
+     "Every position is one too far: positions count from 0, so pixel (0, 0) is at position 0."),
+    ([0, 27, 27, 387, 756],  # rows of 27: (14, 9) -> 378 + 9, (27, 27) -> 729 + 27
+     "A row holds 28 pixels (columns 0 to 27), so each row above moves the position on by 28, "
+     "not 27."),
+    ([-28, -1, 0, 373, 755],  # one row too few: (0, 0) -> −28, (14, 9) -> 13 × 28 + 9
+     "It counts one row too few, as if rows counted from 1: row 0 has no rows above it, so pixel "
+     "(0, 0) is at position 0, and row r has r whole rows above it."),
+    ([0, 0, 0, 126, 729],  # row × column: (14, 9) -> 126, (27, 27) -> 729
+     "row × column is not a position: pixel (0, 27) would land at 0, on pixel (0, 0). Each row "
+     "above moves the position on by a whole row of pixels, then the column moves it along its "
+     "own row."),
+    ([0, 27, 1, 23, 54],  # row + column: (1, 0) -> 1, (14, 9) -> 23
+     "row + column forgets that each row above holds 28 pixels: pixel (1, 0), the first of row 1, "
+     "comes after the 28 pixels of row 0."),
+]
+
+
 @check('pixel_position', '5 pixels by hand, corners included: whole numbers from 0 to 783')
 def pixel_position(pixel_position):
-    pixels = [(0, 0), (0, 27), (1, 0), (14, 9), (27, 27)]
-    expected = [0, 27, 28, 401, 783]
-    got = [pixel_position(r, c) for r, c in pixels]
+    got = [pixel_position(r, c) for r, c in PIXELS]
     assert got[0] is not None, "pixel_position(0, 0) returned None: did you forget `return`?"
-    slips = [  # what the usual slips give on the same pixels, and their likely cause
-        ([28 * c + r for r, c in pixels], "Row and column are swapped: the whole rows above come "
-         "first, 28 positions each, so it is the row that is multiplied by 28."),
-        ([28 * r + c + 1 for r, c in pixels], "Every position is one too far: positions count from "
-         "0, so pixel (0, 0) is at position 0."),
-        ([27 * r + c for r, c in pixels], "A row holds 28 pixels (columns 0 to 27), so each row "
-         "moves the position on by 28, not 27."),
-        ([r * c for r, c in pixels], "row × column is not a position: each row above moves it on "
-         "by 28, so 28 × row + column."),
-        ([r + c for r, c in pixels], "row + column forgets that each row above holds 28 pixels: "
-         "28 × row + column."),
-    ]
-    cause = next((why for wrong, why in slips if got == wrong), "Pixel (r, c) lands at 28r + c.")
-    table = lambda values: ", ".join(f"{pixel} -> {value!r}" for pixel, value in zip(pixels, values))
-    assert got == expected, f"it gave {table(got)}; expected {table(expected)}. {cause}"
+    cause = next((why for wrong, why in POSITION_SLIPS if got == wrong),
+                 "Count the positions before pixel (r, c): the r whole rows above it, 28 pixels "
+                 "each, then the c pixels to its left in its own row.")
+    table = lambda values: ", ".join(f"{pixel} -> {value!r}" for pixel, value in zip(PIXELS, values))
+    assert got == POSITIONS, f"it gave {table(got)}; expected {table(POSITIONS)}. {cause}"
     assert all(isinstance(value, (int, np.integer)) for value in got), (
         f"pixel_position(14, 9) returned {got[3]!r}, a {type(got[3]).__name__}: a position indexes "
         f"an array, so it must be a whole number (an int). Did you divide with / somewhere?")

@@ -20,11 +20,21 @@ def init(LogisticModel):
             f"a plain {name} = ... is a variable of __init__ alone, gone when it returns")
     w, b = new_model.w, new_model.b
     assert isinstance(w, np.ndarray), (
-        f"self.w is a {type(w).__name__}; expected a NumPy array of shape (2000,) for num_features = 2000")
+        f"self.w is a {type(w).__name__}; expected a NumPy array of shape (2000,) for num_features = 2000"
+        + (": normal draws one number unless its argument size says how many (one per feature)"
+           if isinstance(w, (float, np.floating)) else ""))
+    shape_causes = {
+        (2000, 1): "A column of shape (n, 1) would make the scores of Task 6 a column too: "
+                   "draw size=num_features",
+        (1, 2000): "A row of shape (1, n) is a matrix of one row: the scores of Task 6 would not "
+                   "be one per example. Draw size=num_features, a plain number",
+        (784,): "784 is the number of pixels of an MNIST image, written in by hand: the model must "
+                "fit any number of features, so draw self.num_features weights",
+        (): "One number: normal draws one number unless its argument size says how many",
+    }
     assert w.shape == (2000,), (
         f"for num_features = 2000, self.w has shape {w.shape}; expected (2000,), one weight per feature"
-        + (". A column of shape (n, 1) would make the scores of Task 6 a column too: draw size=num_features"
-           if w.shape == (2000, 1) else ""))
+        + (f". {shape_causes[w.shape]}" if w.shape in shape_causes else ""))
     assert w.dtype.kind == "f", f"self.w holds numbers of dtype {w.dtype}; expected floats"
     assert not isinstance(b, np.ndarray), (
         f"self.b is an array of shape {b.shape}; the bias is one number for all examples: 0.0")
@@ -34,7 +44,10 @@ def init(LogisticModel):
     spread, centre = w.std(), w.mean()
     assert spread > 0, (
         f"all 2000 weights are equal (to {w[0]:g}): draw them at random with self.rng, "
-        f"standard deviation 0.01")
+        f"standard deviation 0.01"
+        + (". Are normal's mean and standard deviation swapped? Its first argument, loc, is the "
+           "mean (0.0); the second, scale, the standard deviation (0.01): with scale 0 every draw "
+           "is the mean" if np.isclose(w[0], 0.01) else ""))
     assert abs(centre) < 0.1 * spread, (
         f"the 2000 weights have mean {centre:.4f} and standard deviation {spread:.4f}; expected a mean "
         f"of about 0: draw from a normal distribution centred on 0 (rng.random and rng.uniform(0, ...) "

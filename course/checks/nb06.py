@@ -6,6 +6,7 @@ inputs, the expected values and the likely causes of the mistakes learners make 
 """
 import dis
 import inspect
+import math
 
 import numpy as np
 
@@ -36,8 +37,9 @@ def scores(LogisticModel):
            "Shape (2, 2): * multiplies entry by entry; the matrix product is @." if shape == (2, 2) else
            "One number: every score was added into one; each row of X needs its own." if shape == () else ""))
     assert isinstance(got, np.ndarray), (
-        f"it returned a {type(got).__name__}, {got}; expected a NumPy array. X @ self.w + self.b is one "
-        f"already: return it as it is (no .tolist() or list(...)), since the code that uses the scores "
+        f"it returned a {type(got).__name__}, {got}; expected a NumPy array. The matrix product of an array "
+        f"with a vector, plus a number, is one already: return it as it is (no .tolist() or list(...)), "
+        f"since the code that uses the scores "
         f"computes with whole arrays (z >= 0, 1 - y_hat), which a Python list does not support")
     wrong = {"the bias is missing": [-1.0, 2.0],
              "the bias is subtracted instead of added": [-1.5, 1.5],
@@ -63,7 +65,87 @@ def scores(LogisticModel):
         f"expected [1.5, -1.5, 1.5], shape (3,)")
 
 
-@check('sigmoid', 'values at 0 and ±ln 3, shape, symmetry, range, 0 and 1 at ±1000 with no overflow and no silenced warning, its input unchanged')
+# σ(z) where it is tiny, or 1 to the last digit of float64: the probabilities of confident scores,
+# which a clip or a subtraction from 1 gets wrong by orders of magnitude. The tiny ones are
+# e^z / (1 + e^z), worked out once to 50 digits (Python's decimal module) and rounded to float64.
+_SIGMOID_TAILS = {
+    -40.0: 4.2483542552915890e-18,    # e^-40 / (1 + e^-40)
+    -100.0: 3.7200759760208360e-44,   # e^-100 / (1 + e^-100)
+    -700.0: 9.8596765437597709e-305,  # e^-700 / (1 + e^-700): still a normal float64 (> 2.2e-308)
+    -1000.0: 0.0,                     # e^-1000 ≈ 5.1e-435, below the smallest float64 (4.9e-324)
+    40.0: 1.0,                        # 1 − 4.2e-18 rounds to 1 in float64 (its spacing below 1 is 1.1e-16)
+    1000.0: 1.0,
+}
+_SMALLEST_FLOAT = 5e-324  # the smallest positive float64: what σ(−1000) may round to at worst
+
+
+def _sigmoid_tail_wrong(got, expected):
+    """Whether σ(z) = got is wrong where the exact value, rounded to float64, is `expected`."""
+    if expected == 0.0:
+        return not 0.0 <= got <= _SMALLEST_FLOAT
+    if expected == 1.0:
+        return not 1.0 - 1.2e-16 <= got <= 1.0  # 1, or the float64 just below it
+    return not np.isclose(got, expected, rtol=1e-6, atol=0.0)
+
+
+def _clipped_at(probability):
+    """The whole number L with σ(L) = probability, if there is one (a score clipped at L), else None."""
+    if not 0.0 < probability < 1.0:
+        return None
+    whole = int(np.round(np.log(probability) - np.log1p(-probability)))  # σ⁻¹(p) = log(p / (1 − p))
+    if whole == 0 or abs(whole) > 745:
+        return None
+    if whole < 0:  # σ(L) = e^L / (1 + e^L): tiny, known to every digit
+        exact = math.exp(whole) / (1.0 + math.exp(whole))
+        return whole if np.isclose(probability, exact, rtol=1e-9, atol=0.0) else None
+    # σ(L) = 1 / (1 + e^(−L)): near 1, where float64 keeps only its distance to 1, to 1.1e-16
+    return whole if abs(probability - 1.0 / (1.0 + math.exp(-whole))) <= 2.3e-16 else None
+
+
+def _assert_sigmoid_tails_exact(got):
+    """σ at the scores of _SIGMOID_TAILS, to the precision of float64, with the likely cause of a miss."""
+    assert isinstance(got, np.ndarray) and got.shape == (len(_SIGMOID_TAILS),), (
+        f"for z of shape ({len(_SIGMOID_TAILS)},) it returned {type(got).__name__} of shape "
+        f"{np.shape(got)}; expected the shape of z")
+    assert got.dtype == np.float64, (
+        f"for z of dtype float64 it returned an array of dtype {got.dtype}; expected float64. A "
+        f"smaller float keeps fewer digits and no number as small as σ(−700) ≈ 9.9e-305 (float32 "
+        f"stops near 1e-45), so the probabilities of confident scores become 0: keep NumPy's float64")
+    for (z, expected), value in zip(_SIGMOID_TAILS.items(), got):
+        if not _sigmoid_tail_wrong(value, expected):
+            continue
+        shown = f"1 − {1.0 - value:.3g}" if z > 0 and 0.5 < value < 1.0 else f"{value:.7g}"
+        said = f"at z = {z:g} it returned {shown}; expected " + (
+            f"σ({z:g}) = e^({z:g}) / (1 + e^({z:g})) ≈ {expected:.7g}" if 0 < expected < 1 else
+            f"exactly 0 (e^({z:g}) ≈ 5.1e-435 is below the smallest float64)" if expected == 0 else
+            f"1 (σ({z:g}) = 1 − e^(−{z:g}) / (1 + e^(−{z:g})) rounds to exactly 1 in float64)")
+        edge = _clipped_at(value)
+        if value == 0.0:
+            cause = (f"The probability rounded to 0: it was computed as 1 minus a number close to 1 "
+                     f"(1 − σ(−z), or a form with tanh), and in float64 σ({-z:g}) = 1 − {expected:.2g} is "
+                     f"exactly 1, so every digit of the small probability is lost. For z < 0 compute "
+                     f"σ(z) = e^(−|z|) / (1 + e^(−|z|)) itself: its small numerator keeps every digit")
+        elif edge is not None and abs(edge) < abs(z):
+            cause = (f"{shown} is σ({edge}) exactly: the score seems clipped at {edge} (np.clip, "
+                     f"np.maximum or np.minimum) before the formula, so every score beyond {edge} gets "
+                     f"the probability of {edge}"
+                     + (f", off by a factor of {value / max(expected, _SMALLEST_FLOAT):.2g}" if z < 0 else "")
+                     + ". No clip is needed: a form that computes only e^(−|z|) never overflows")
+        elif z < 0 and value > expected:
+            cause = (f"Something keeps small probabilities from going below {value:.3g}: is the result "
+                     f"clipped to [ε, 1 − ε] (np.clip) with ε = {value:.3g}, or ε added? σ(z) is a "
+                     f"probability in [0, 1] that can be tiny, and the loss and the predictions of "
+                     f"confident scores need its true value")
+        elif z > 0 and value < 1.0:
+            cause = (f"Something keeps large probabilities from going above 1 − {1.0 - value:.3g}: is "
+                     f"the result clipped to [ε, 1 − ε] (np.clip)? σ(z) reaches exactly 1 in float64")
+        else:
+            cause = ("Compare with σ(z) = e^(−|z|) / (1 + e^(−|z|)) for z < 0 and 1 / (1 + e^(−|z|)) "
+                     "for z ≥ 0")
+        raise AssertionError(f"{said}. {cause}.")
+
+
+@check('sigmoid', 'values at 0 and ±ln 3, shape, symmetry, range; at z = −40, −100, −700 the tiny true probabilities (no clip, no subtraction from 1), 0 and 1 at ±1000; no overflow, no silenced warning, its input unchanged')
 def sigmoid(LogisticModel):
     z = np.array([0.0, np.log(3.0), -np.log(3.0)])
     z.flags.writeable = False  # read-only, here and below: the sigmoid must not change its input
@@ -95,9 +177,13 @@ def sigmoid(LogisticModel):
     values = LogisticModel.sigmoid(grid)
     assert np.shape(values) == (13, 2), (
         f"for z of shape (13, 2) it returned shape {np.shape(values)}; expected (13, 2), the shape of z")
+    lowest, highest = values.min(), values.max()
     assert np.all((values >= 0) & (values <= 1)), (
-        f"for z from -30 to 30 it returned values from {values.min():.3g} to {values.max():.3g}; "
-        f"probabilities lie between 0 and 1")
+        f"for z from -30 to 30 it returned values from {lowest:.3g} to "
+        + (f"1 + {highest - 1:.3g}" if highest > 1 else f"{highest:.3g}")
+        + "; probabilities lie between 0 and 1"
+        + (": is a small ε added to the result? σ(z) itself never leaves [0, 1]"
+           if highest > 1 and lowest > 0 else ""))
     assert np.allclose(values + LogisticModel.sigmoid(-grid), 1.0), (
         "σ(z) + σ(−z) must be 1 for every z (from -30 to 30 here); it is not")
     overflows, error = [], None  # the scores among -1000 and 1000 where it overflows
@@ -118,15 +204,10 @@ def sigmoid(LogisticModel):
         assert not overflows, (
             f"with NumPy told to raise on overflow, it fails {where}, more than the largest float64 "
             f"({error}). Compute only e^(−|z|), which never overflows, and choose the numerator with np.where.")
-        extreme = np.array([-1000.0, 1000.0])
-        extreme.flags.writeable = False
-        got = LogisticModel.sigmoid(extreme)
-    assert np.allclose(got, [0.0, 1.0], rtol=0.0, atol=1e-12), (
-        f"at z = [-1000, 1000] it returned {got}; expected [0, 1] (σ(−1000) = e^(−1000) / (1 + e^(−1000)) is "
-        f"0 in float64)"
-        + (". Is z clipped to a narrow range, or the result (np.clip)? σ(±1000) rounds to exactly 0 and 1 "
-           "in float64, and a clip that keeps them away from 0 and 1 changes the probabilities of confident "
-           "scores. Computing only e^(−|z|) needs no clip." if np.all((got > 0) & (got < 1)) else ""))
+        tails = np.array(list(_SIGMOID_TAILS))
+        tails.flags.writeable = False
+        got = LogisticModel.sigmoid(tails)
+    _assert_sigmoid_tails_exact(got)
     try:
         code = inspect.getsource(LogisticModel.sigmoid)
     except (OSError, TypeError):  # no source to read: skip this last part
@@ -191,7 +272,7 @@ def forward(LogisticModel):
                  "0.5 for every example: the scores were not taken from self.scores(X) "
                  "(w = 0 and b = 0 give scores of 0)": [0.5, 0.5, 0.5]}
         cause = next((f"It returned {what}." for what, values in wrong.items() if np.allclose(got, values)),
-                     "Compute self.sigmoid(z) of z = self.scores(X).")
+                     "Expected the stand-in sigmoid of each stand-in score: 0.5 + z/8 at z = -2, 1, 2.")
         assert own is not None and np.allclose(got, own), (
             f"with the stand-in scores [-2, 1, 2] and the stand-in sigmoid 0.5 + z/8 it returned "
             f"{np.round(got, 4)}; expected [0.25, 0.625, 0.75]. {cause}")
@@ -205,14 +286,16 @@ def forward(LogisticModel):
                 f"with the stand-in scores [-1000, 0, 1000] and NumPy told to raise on overflow, it fails "
                 f"({error})"
                 + (": it does not call self.sigmoid, and computes σ with a formula that overflows "
-                   "(1 / (1 + e^(−z)) at z = -1000). Call self.sigmoid(self.scores(X)): your sigmoid of "
-                   "Exercise 6.2 never overflows." if not calls else
-                   ". forward needs nothing but self.sigmoid(self.scores(X)).")) from None
+                   "(1 / (1 + e^(−z)) at z = -1000). Hand the scores to the model's own sigmoid, "
+                   "self.sigmoid: your sigmoid of Exercise 6.2 never overflows." if not calls else
+                   ". forward needs nothing but the model's sigmoid, self.sigmoid, applied to the scores "
+                   "that self.scores gives.")) from None
     code = getattr(LogisticModel.forward, "__code__", None)
     names = code.co_names if code else ("sigmoid",)  # the names forward's code uses: self.sigmoid, ...
     assert used_sigmoid or "sigmoid" in names, (
-        "it computes the sigmoid itself instead of calling self.sigmoid: call self.sigmoid(self.scores(X)), "
-        "so that forward uses your sigmoid of Exercise 6.2, and a correction of it reaches forward too")
+        "it computes the sigmoid itself instead of calling self.sigmoid: hand the scores of self.scores "
+        "to self.sigmoid, so that forward uses your sigmoid of Exercise 6.2, and a correction of it "
+        "reaches forward too")
 
 
 @check('binary_cross_entropy', 'hand values for both labels, the mean (not the sum), one number, 1000 and 0 at z = ±1000 without log 0, z and y unchanged')
@@ -225,7 +308,10 @@ def binary_cross_entropy(LogisticModel):
         f"for 3 examples it returned shape {np.shape(got)}; expected one number, the mean loss"
         + (": these are the 3 losses of the examples; average them" if np.shape(got) == (3,) else ""))
     expected = -np.log(0.3) / 3  # -log(0.8 * 0.75 * 0.5) / m, m = 3
-    table = np.mean(np.logaddexp(0.0, -(2.0 * y - 1.0).reshape(-1, 1) * z))  # every s_i with every z_j
+    # every sign s_i = (1, -1, 1) with every score z_j = (ln 4, -ln 3, 0): log(1 + e^(-s z)) is
+    # log 1.25, log 4, log 2 for s = 1 (twice), log 5, log 4/3, log 2 for s = -1; their mean is
+    # (2 log(1.25 · 4 · 2) + log(5 · 4/3 · 2)) / 9 = log(100 · 40/3) / 9
+    table = np.log(4000.0 / 3.0) / 9  # 0.799493
     wrong = {"3 times too large: the losses are summed; the loss is their mean (divide by m)": 3 * expected,
              "the loss of inverted labels: s = 2y − 1 is +1 for a label 1, so that a large positive "
              "score costs little": (np.log(5.0) + np.log(4.0) + np.log(2.0)) / 3,
@@ -250,18 +336,21 @@ def binary_cross_entropy(LogisticModel):
                 f"at the scores z = [1000, -1000], with NumPy told to raise, it fails: {error}. "
                 + ("That is log(0): from ŷ = σ(z), 1 − ŷ is exactly 0 at z = 1000 (and ŷ at z = −1000). "
                    if "overflow" not in str(error) else "e^1000 is more than the largest float64. ")
-                + "Compute the loss from the score: log(1 + e^(−s z)) with np.logaddexp(0, −s z).") from None
+                + "Compute the loss from the score, as log(1 + e^t) with t = −s z: np.logaddexp computes "
+                  "log(e^a + e^b) for any a and b without overflow, and 1 = e^0.") from None
+    clipped_at = float(np.round(mistakes))  # a mistake at a score clipped at L costs about L
     assert np.isclose(mistakes, 1000.0), (
         f"two confident mistakes (z = [1000, -1000], y = [0, 1]) cost {float(mistakes):.6g}; expected 1000 "
         f"each, mean 1000"
-        + (f". {float(mistakes):g} is the cost of a mistake at the score ±{float(mistakes):g}: is z clipped "
-           f"(np.clip(z, -{float(mistakes):g}, {float(mistakes):g}))? Clipping the score caps the cost of a "
-           f"confident mistake; np.logaddexp(0, −s z) needs no clipping, it never overflows."
-           if 10 <= mistakes < 1000 and np.isclose(mistakes, np.round(mistakes), rtol=0, atol=1e-6) else
+        + (f". {float(mistakes):g} is the cost of a mistake at the score ±{clipped_at:g}: is the score "
+           f"clipped, as np.clip(z, -{clipped_at:g}, {clipped_at:g}) does (or −s z capped at {clipped_at:g} "
+           f"with np.minimum)? Clipping the score caps the cost of a confident mistake. log(1 + e^t) "
+           f"needs no clipping when computed with np.logaddexp, which never overflows."
+           if 10 <= mistakes < 1000 and np.isclose(mistakes, clipped_at, rtol=0, atol=1e-6) else
            f". {float(mistakes):.4g} is −log ε for ε = {np.exp(-mistakes):.0e}: clipping ŷ to [ε, 1 − ε] "
            f"(np.clip) or adding ε inside the log caps the cost of a confident mistake. Compute the loss "
-           f"from the score, log(1 + e^(−s z)) with np.logaddexp(0, −s z), which needs neither."
-           if 0 < mistakes < 100 else ""))
+           f"from the score, as log(1 + e^(−s z)) with np.logaddexp, which needs neither."
+           if 0 < mistakes < 1000 else ""))
     assert np.isclose(rights, 0.0, atol=1e-12), (
         f"two confident right answers (z = [1000, -1000], y = [1, 0]) cost {rights}; expected 0")
 
@@ -313,14 +402,14 @@ def loss(LogisticModel):
                 raise AssertionError(
                     f"it does not hand the scores to self.binary_cross_entropy, and at the stand-in scores "
                     f"[1000, -1000, 0], with NumPy told to raise, it fails: {error}. From the probabilities "
-                    f"ŷ = σ(z), log(1 − ŷ) at z = 1000 and log ŷ at z = -1000 are log(0): return "
-                    f"self.binary_cross_entropy(self.scores(X), y), which computes the loss from the "
-                    f"scores.") from None
+                    f"ŷ = σ(z), log(1 − ŷ) at z = 1000 and log ŷ at z = -1000 are log(0): hand the "
+                    f"scores of self.scores, and the labels, to self.binary_cross_entropy, which computes "
+                    f"the loss from the scores.") from None
         expected = (2000.0 + np.log(2.0)) / 3  # log(1 + e^1000) twice and log 2, averaged
         assert np.isclose(got, expected), (
             f"at the stand-in scores [1000, -1000, 0] with y = [0, 1, 1] it returned {got}; expected "
-            f"{expected:.4f}. Return self.binary_cross_entropy(self.scores(X), y), which computes the loss "
-            f"from the scores")
+            f"{expected:.4f}. Return what self.binary_cross_entropy gives for the scores of self.scores "
+            f"and the labels: it computes the loss from the scores")
     else:
         z_got, y_got = received[-1]
         assert not (np.shape(z_got) == (3,) and np.allclose(z_got, y) and np.shape(y_got) == (3,)
@@ -334,7 +423,7 @@ def loss(LogisticModel):
             + ("These look like probabilities (all between 0 and 1): binary_cross_entropy takes the "
                "scores, not forward's probabilities." if np.all((z_got > 0) & (z_got < 1)) else
                "All 0, as scores computed from w = 0 and b = 0: the exercise asks for self.scores(X), "
-               "not X @ self.w + self.b written again, so that scores is written in one place and a "
+               "not z = Xw + b written out again, so that scores is written in one place and a "
                "correction of it (or this check's stand-in) reaches loss too."
                if np.allclose(z_got, 0) else "Take them from self.scores(X)."))
         assert np.shape(y_got) == (3,) and np.allclose(y_got, y), (

@@ -13,7 +13,7 @@ from course.checks.framework import check
 def backward(LogisticModel):
     X = np.array([[1.0, 0.0], [0.0, 1.0], [1.0, 1.0], [2.0, 1.0]])
     y = np.array([1.0, 1.0, 0.0, 0.0])
-    y_hat = np.array([0.75, 0.25, 0.5, 0.75])  # sigmoid(X w + b) for w = (ln 3, -ln 3), b = 0
+    y_hat = np.array([0.75, 0.25, 0.5, 0.75])  # σ of the scores (ln 3, -ln 3, 0, ln 3) that w = (ln 3, -ln 3), b = 0 give
     for given in (X, y, y_hat):
         given.flags.writeable = False  # backward must not change the arrays it is given
     checked_backward = LogisticModel(num_features=2)
@@ -25,11 +25,16 @@ def backward(LogisticModel):
             "it writes into an array it was given (X, y or y_hat), and the caller still needs "
             "them (Task 10 passes the y_hat of its forward pass). `y_hat -= y` changes y_hat "
             "itself, and so does `error = y_hat` then `error -= y` (the same array under a second "
-            "name, not a copy): compute a new array, error = (y_hat - y) / len(y).")
-        raise AssertionError(
-            f"on X of shape (4, 2) it raised ValueError ({error}). The shapes do not fit: "
-            f"dL/dw is Xᵀ(ŷ − y) / m, a (2, 4) matrix times a vector of 4, giving one entry per "
-            f"feature; X(ŷ − y), without the transpose, does not fit.") from None
+            "name, not a copy): a subtraction such as ŷ − y written with a plain minus makes a new "
+            "array; compute the errors that way, then divide the new array by m.")
+        # np.matmul and np.dot say so when the inner sizes of a product differ
+        if "mismatch in its core dimension" in str(error) or "not aligned" in str(error):
+            raise AssertionError(
+                f"on X of shape (4, 2) it raised ValueError ({error}). The shapes of a matrix "
+                f"product do not fit: dL/dw is Xᵀ(ŷ − y) / m, the transpose Xᵀ, of shape (2, 4), "
+                f"times the vector of 4 errors, giving one entry per feature; X(ŷ − y), without "
+                f"the transpose, is a (4, 2) matrix times a vector of 4, which does not fit.") from None
+        raise  # another ValueError: the framework names it and the learner's line
     assert isinstance(result, (tuple, list)) and len(result) == 2, (
         f"it returned {type(result).__name__} {result!r:.80}; expected two things, "
         f"`return dw, db` (the gradient of the weights, then that of the bias)")
@@ -44,14 +49,20 @@ def backward(LogisticModel):
         f"like w. " + (
             "It has one entry per example (4): the sum over the examples went along the wrong "
             "axis (Xᵀ(ŷ − y) sums over the examples)." if shape == (4,) else
+            "It is a single number: the sum went over the features too. Each weight w_j has its "
+            "own gradient Σᵢ xᵢⱼ(ŷᵢ − yᵢ) / m, a sum over the examples only." if shape == () else
             "A column (n, 1): keep ŷ − y a vector of shape (m,), not (m, 1)." if shape == (2, 1) else
+            "It holds every product xᵢⱼ(ŷᵢ − yᵢ), one per feature and per example: they were "
+            "multiplied entry by entry (*) but not summed over the examples. Xᵀ(ŷ − y) is a "
+            "matrix product (@), which does the sum." if shape in ((2, 4), (4, 2)) else
             "A matrix: a (4,) vector and a (4, 1) column broadcast into a table; keep every "
             "vector of shape (m,)." if len(shape) == 2 else
             "Compare with dw = Xᵀ(ŷ − y) / m."))
     assert isinstance(dw, np.ndarray), (
         f"dL/dw is a {type(dw).__name__} ({dw!r:.60}); expected a NumPy array (np.ndarray) of "
-        f"shape (2,). Task 8 computes self.w - learning_rate * dw, which fails for a Python list "
-        f"(a list times a float is an error): return X.T @ error itself, without .tolist() or list(...).")
+        f"shape (2,). Task 8 computes w − α·dw, which fails for a Python list (a list times a "
+        f"float is an error): return the array that the matrix product gives, without .tolist() "
+        f"or list(...).")
     assert np.ndim(db) == 0, (
         f"dL/db has shape {np.shape(db)}; expected a single number (shape ()), the mean of the "
         f"4 errors ŷ − y. " + (
@@ -60,7 +71,10 @@ def backward(LogisticModel):
             "An array holding one number: return the number itself (no keepdims, or float(...))."
             if np.size(db) == 1 else "Compare with db = Σ(ŷ − y) / m."))
     dw, db = np.asarray(dw, dtype=float), float(db)
-    expected_dw, expected_db = np.array([0.4375, 0.125]), 0.0625  # worked out in the prompt
+    # By hand (the prompt's table): the errors ŷ − y are (-0.25, -0.75, 0.5, 0.75), and m = 4.
+    #   Xᵀ(ŷ − y) = (-0.25 + 0.5 + 2 × 0.75, -0.75 + 0.5 + 0.75) = (1.75, 0.5); / 4 = (0.4375, 0.125)
+    #   Σ(ŷ − y) = -0.25 - 0.75 + 0.5 + 0.75 = 0.25; / 4 = 0.0625
+    expected_dw, expected_db = np.array([0.4375, 0.125]), 0.0625
     if not np.allclose(dw, expected_dw, rtol=0, atol=1e-12):
         causes = [  # what common mistakes return for dL/dw on this batch
             (-expected_dw, "It points the opposite way: y − ŷ instead of ŷ − y?"),
@@ -69,14 +83,19 @@ def backward(LogisticModel):
             (2 * expected_dw, "It is 2 times too large: did you divide by n = 2 (the number of "
                               "features) instead of m = 4 (the number of examples)?"),
             (expected_dw / 4, "It is 4 times too small, and m = 4: 1/m applied twice? (Dividing "
-                              "the error by m, then X.T @ error by m again, divides by m².)"),
+                              "the errors by m, then their product with Xᵀ by m again, divides "
+                              "by m².)"),
             (expected_dw / 2, "It is 2 times too small: did you divide by X.size = m·n = 8 (every "
                               "entry of X) instead of m = 4 (the number of examples, len(y))?"),
+            # Xᵀŷ = (0.75 + 0.5 + 2 × 0.75, 0.25 + 0.5 + 0.75) = (2.75, 1.5); / 4
             (np.array([0.6875, 0.375]), "It is Xᵀŷ / m: did you forget to subtract y?"),
+            # Xᵀy = (1, 1); / 4
             (np.array([0.25, 0.25]), "It is Xᵀy / m: y stands where ŷ belongs."),
             (np.array([-0.25, -0.25]), "It is −Xᵀy / m: y stands where ŷ belongs."),
+            # ŷ(1 − ŷ) = (0.1875, 0.1875, 0.25, 0.1875) times each error, then Xᵀ(...) / 4
             (np.array([0.08984375, 0.03125]), "It has an extra factor ŷ(1 − ŷ): σ'(z) is already "
                                               "inside ŷ − y, which is dℓ/dz."),
+            # ŷ = 0.5 everywhere (w = 0, b = 0): errors (-0.5, -0.5, 0.5, 0.5), Xᵀ(...) = (1, 0.5); / 4
             (np.array([0.25, 0.125]), "It is what ŷ = 0.5 everywhere gives, the model's own "
                                       "forward pass: use the y_hat handed to backward."),
             (np.zeros(2), "It is all zeros: is ŷ − y computed from y_hat and y (not y twice)?"),
@@ -98,6 +117,7 @@ def backward(LogisticModel):
                               "m = 4 (len(y))?"),
             (0.0, "It is 0: is the bias's gradient computed (db = Σ(ŷ − y) / m)? The "
                   "bias moves by it in Task 8."),
+            # Σŷ = 0.75 + 0.25 + 0.5 + 0.75 = 2.25; / 4
             (0.5625, "It is the mean of ŷ: did you forget to subtract y?"),
         ]
         cause = next((text for value, text in causes if np.isclose(db, value, atol=1e-9)),
@@ -105,20 +125,24 @@ def backward(LogisticModel):
         raise AssertionError(f"dL/db on the batch of the prompt is {db:.6g}; expected "
                              f"{expected_db}. {cause}")
 
-    # Finite differences on a random batch: m = 5, n = 3, the loss written out here.
+    # Finite differences on a random batch (m = 5, n = 3): a property of any right gradient,
+    # measured on the loss itself, written out here from its definition (Task 6).
     rng = np.random.default_rng(7)
     X5, y5 = rng.normal(size=(5, 3)), np.array([1.0, 0.0, 0.0, 1.0, 1.0])
     w5, b5 = rng.normal(size=3), 0.3
     X5.flags.writeable = y5.flags.writeable = False
 
-    def mean_loss(w, b):  # the binary cross-entropy of Task 6, for moderate scores
-        p = 1.0 / (1.0 + np.exp(-(X5 @ w + b)))
+    def probabilities_for(w, b):  # ŷ = σ(z) with z = Xw + b, for these moderate scores
+        return 1.0 / (1.0 + np.exp(-(np.dot(X5, w) + b)))
+
+    def mean_loss(w, b):  # L = −mean(y log ŷ + (1 − y) log(1 − ŷ))
+        p = probabilities_for(w, b)
         return -np.mean(y5 * np.log(p) + (1.0 - y5) * np.log(1.0 - p))
 
     eps, steps = 1e-6, np.eye(3) * 1e-6
     numeric_dw = np.array([(mean_loss(w5 + s, b5) - mean_loss(w5 - s, b5)) / (2 * eps) for s in steps])
     numeric_db = (mean_loss(w5, b5 + eps) - mean_loss(w5, b5 - eps)) / (2 * eps)
-    probabilities = 1.0 / (1.0 + np.exp(-(X5 @ w5 + b5)))
+    probabilities = probabilities_for(w5, b5)
     probabilities.flags.writeable = False
     dw5, db5 = LogisticModel(num_features=3).backward(X5, y5, probabilities)
     agree = (np.allclose(dw5, numeric_dw, rtol=1e-5, atol=1e-8)

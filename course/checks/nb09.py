@@ -70,11 +70,13 @@ def accuracy_and_loss(LogisticModel):
             "it writes into the scores z (or the labels y) it was given: the caller's scores must "
             "stay as they were, and the loss must be computed from them, not from answers. "
             "For example `answers = z` gives the same array a second name, it does not copy it, "
-            "so `answers[...] = 1` changes z itself: make a new array, answers = z >= 0.")
+            "so `answers[...] = 1` changes z itself: a comparison of z with 0 makes a new array "
+            "of True/False, the answers, and leaves z as it was.")
         assert "ambiguous" not in str(error), (
             f"{shown} it raised ValueError ({error}). Python needed one True or False and got an "
             f"array: a chained comparison such as z >= 0 == y means (z >= 0) and (0 == y). Put "
-            f"parentheses: (z >= 0) == y (and use & or |, not `and` or `or`, between arrays).")
+            f"the comparison of z with 0 in parentheses of its own, then compare its result with "
+            f"the labels (and use & or |, not `and` or `or`, between arrays).")
         raise
     assert isinstance(result, (tuple, list)) and len(result) == 2, (
         f"{shown} it returned {result!r:.80}; expected two numbers, (accuracy, loss)")
@@ -97,7 +99,8 @@ def accuracy_and_loss(LogisticModel):
                      "Turn each score into an answer (1 where z ≥ 0), then compare it with y."),
         (0.75, 0.5, "At z = 0 with label 1 the answer is 1 (z ≥ 0), a right answer; it counted it as "
                     "wrong. np.sign(0) is 0, which matches neither 2y − 1 = 1 nor −1, and "
-                    "(2y − 1)·z > 0 is false at z = 0: compare the answers (z >= 0) with y == 1."),
+                    "(2y − 1)·z > 0 is false at z = 0: turn each score into an answer (1 where "
+                    "z ≥ 0), then compare the answers with the labels."),
         (0.625, 1.0, "At z = -1e-17 the answer is 0, since the score is below 0; ŷ ≥ 0.5 gives 1 "
                      "there because σ(-1e-17) rounds to 0.5. Compare the score z with 0, as "
                      "predict does."),
@@ -145,9 +148,13 @@ def accuracy_and_loss(LogisticModel):
             (LogisticModel.binary_cross_entropy(y.copy(), z.copy()),
              "The arguments are swapped: binary_cross_entropy(z, y), scores first."),
             (8 * own, "It is 8 times your loss: a sum over the 8 examples instead of the mean?"),
+            (LogisticModel.binary_cross_entropy(np.array([0.0, 0, 0, 1, 1, 1, 1, 1]), y.copy()),
+             "It is the loss of the answers 0 and 1 taken as scores: was z replaced by the "
+             "answers before the loss? binary_cross_entropy takes the scores themselves."),
         ]
         cause = next((text for value, text in causes if np.isclose(loss, value, rtol=1e-9, atol=0)),
-                     "Compute it with LogisticModel.binary_cross_entropy(z, y), your loss of Task 6.")
+                     "The loss is what your binary_cross_entropy of Task 6 gives for the scores z "
+                     "and the labels y, as it is.")
         raise AssertionError(f"{shown} its loss is {float(loss):.6g}; expected {float(own):.6g}, what "
                              f"your binary_cross_entropy(z, y) of Task 6 gives. {cause}")
 
@@ -175,7 +182,7 @@ def evaluate(LogisticModel):
     result = checked_evaluate.evaluate(np.zeros((3, 2)), [1, 0, 1])
     setting = ("with stand-ins (scores (-1, 0.5, 2); accuracy_and_loss returns (0.25, 0.75)) and "
                "labels [1, 0, 1]")
-    once = ("expected once: compute the scores with self.scores(X) and hand them, with the labels, "
+    once = ("expected once: compute the scores once (self.scores) and hand them, with the labels, "
             "to self.accuracy_and_loss, which computes both numbers from the same scores.")
     if not handed:  # calling LogisticModel.accuracy_and_loss directly, not through self, is right too
         scores, labels = np.array([-1.0, 0.5, 2.0]), np.array([1.0, 0.0, 1.0])
@@ -191,7 +198,7 @@ def evaluate(LogisticModel):
 
         assert not (returned(from_probabilities) and not returned(direct)), (
             f"{setting}, it returned {result!r:.60}, what accuracy_and_loss gives for the "
-            f"probabilities σ(z): hand it the scores themselves (self.scores(X)).")
+            f"probabilities σ(z): hand it the scores themselves (what self.scores gives).")
         assert len(scored) == 1 and direct is not None, (
             f"{setting}, it called accuracy_and_loss not at all (and scores {len(scored)} "
             f"time{'' if len(scored) == 1 else 's'}); {once}")
@@ -205,10 +212,15 @@ def evaluate(LogisticModel):
             f"{setting}, it handed accuracy_and_loss "
             f"z = {np.round(np.asarray(z, dtype=float), 4).tolist()}; "
             f"expected the scores [-1.0, 0.5, 2.0]. "
-            + ("These are probabilities σ(z): hand over the scores themselves (self.scores(X))."
+            # σ(-1), σ(0.5), σ(2) of the stand-in scores
+            + ("These are probabilities σ(z): hand over the scores themselves (self.scores)."
                if np.shape(z) == (3,) and np.allclose(z, [0.268941, 0.622459, 0.880797], atol=1e-6)
                else "These are the labels: the scores come first, accuracy_and_loss(z, y)."
-               if np.shape(z) == (3,) and np.allclose(z, [1.0, 0.0, 1.0]) else "Hand over self.scores(X)."))
+               if np.shape(z) == (3,) and np.allclose(z, [1.0, 0.0, 1.0])
+               else "These are predict's answers 0 and 1 (1 where z ≥ 0): accuracy_and_loss "
+                    "needs the scores themselves, for the loss as well as for the answers."
+               if np.shape(z) == (3,) and np.allclose(z, [0.0, 1.0, 1.0])
+               else "Hand over the scores that self.scores gives, as they are."))
         assert np.shape(y) == (3,) and np.array_equal(y, [1.0, 0.0, 1.0]), (
             f"{setting}, it handed accuracy_and_loss y = {y!r:.60}; expected the labels as checked "
             f"by check_labels, shape (3,).")

@@ -3,11 +3,56 @@
 
 Each takes, by the names of its parameters, what it needs from the notebook, and holds the
 inputs, the expected values and the likely causes of the mistakes learners make there.
+
+Both checks run the learner's loop on a model whose forward, backward and update are stand-ins
+that note every call, and replay, with `data.random_batch` and the same seed, the batches the
+model's generator should have drawn: what is checked is which calls were made, in which order,
+with which values, never the numbers the pieces of Tasks 5-9 compute.
 """
 import numpy as np
 
 from course import data
 from course.checks.framework import check
+
+# The check's data: 100 examples whose row i starts with the number i, so that the rows of a batch
+# say which examples it holds; and the learning rate the loop is given.
+EXAMPLES = 100
+BATCH_SIZE = 5
+LEARNING_RATE = 0.375
+
+
+def _toy_data():
+    X = np.column_stack([np.arange(float(EXAMPLES)), np.arange(float(EXAMPLES)) % 7])
+    y = (np.arange(EXAMPLES) % 3 == 0).astype(float)
+    X.flags.writeable = y.flags.writeable = False  # a step must not change the data
+    return X, y
+
+
+def _learning_rate_cause(rate, own_argument):
+    """Why update got the learning rate `rate` instead of LEARNING_RATE, in words."""
+    if np.isclose(rate, LEARNING_RATE / BATCH_SIZE):
+        return ("the learning rate divided by the batch size. Backward's gradients already average "
+                "over the batch (the 1/m of dw = X_Bᵀ(ŷ − y_B)/m), so pass learning_rate as it is")
+    if np.isclose(rate, -LEARNING_RATE):
+        return ("the learning rate with a minus sign. update already steps against the gradient "
+                "(w ← w − α·dw, b ← b − α·db), so pass learning_rate as it is, positive: with −α "
+                "every step would climb the loss")
+    return (f"pass {own_argument}'s own learning_rate argument (not a number of your own, nor "
+            f"Task 2's value from settings['learning_rate'])")
+
+
+def _batch_cause(rows, drew_nothing, generator, data_names, how_many="exactly one batch"):
+    """Why the batch forward got is not the one the model's generator draws, in words."""
+    if rows == list(range(len(rows))):
+        return (f"those are the first {len(rows)} rows, the same at every step: a batch is drawn at "
+                f"random, with Task 4's random_batch and the model's own generator, {generator}")
+    if drew_nothing:
+        return (f"{generator} drew nothing: the batch came from another generator (np.random, or a "
+                f"new one), so the model's seed does not fix the training. Draw it with Task 4's "
+                f"random_batch from {data_names}, giving it {generator} as its generator (its rng "
+                f"argument)")
+    return (f"draw {how_many}, with Task 4's random_batch from {data_names} and "
+            f"{generator} as its generator, and use that batch")
 
 
 @check('training_step', "one step on a stand-in model: a batch of batch_size rows drawn with model.rng, then forward on it, backward with its labels and forward's output, update with backward's dw, db and the learning_rate, once each, in that order")
@@ -44,7 +89,7 @@ def training_step(LogisticModel, training_step):
             self.calls.append(("scores", np.array(X), z))
             return z
 
-        def sigmoid(self, z):  # the stand-in σ: model.sigmoid(model.scores(X_B)) is the forward pass
+        def sigmoid(self, z):  # the stand-in σ, applied to the stand-in scores, is a forward pass
             y_hat = np.asarray(z, dtype=float) / 1000
             y_hat.flags.writeable = False
             last = self.calls[-1] if self.calls else ("",)
@@ -55,27 +100,29 @@ def training_step(LogisticModel, training_step):
             return y_hat
 
 
-    X_toy = np.column_stack([np.arange(100.0), np.arange(100.0) % 7])  # row i starts with the number i
-    y_toy = (np.arange(100) % 3 == 0).astype(float)
-    X_toy.flags.writeable = y_toy.flags.writeable = False  # a step must not change the data
-    given = "training_step(model, X of 100 rows, y, batch_size=5, learning_rate=0.375)"
+    X_toy, y_toy = _toy_data()
+    given = (f"training_step(model, X of {EXAMPLES} rows, y, batch_size={BATCH_SIZE}, "
+             f"learning_rate={LEARNING_RATE})")
 
     spy = StandInModel(seed=7)
-    training_step(spy, X_toy, y_toy, 5, 0.375)
+    training_step(spy, X_toy, y_toy, BATCH_SIZE, LEARNING_RATE)
     replay = np.random.default_rng(7)  # the same seed: the batch model.rng draws
-    X_batch, y_batch = data.random_batch(X_toy, y_toy, 5, replay)
+    X_batch, y_batch = data.random_batch(X_toy, y_toy, BATCH_SIZE, replay)
     drew_nothing = spy.rng.bit_generator.state == np.random.default_rng(7).bit_generator.state
+    drew_more = spy.rng.bit_generator.state != replay.bit_generator.state
 
     called = [call[0] for call in spy.calls]
     assert "forward" in called or "predict" not in called, (
         f"{given} called model.predict, not model.forward: predict answers 0 or 1, but backward "
-        f"needs the forward pass's probabilities ŷ = σ(z). Step 2 is y_hat = model.forward(X_B)")
+        f"needs the forward pass's probabilities ŷ = σ(z), z = X_B·w + b. Step 2 is the forward "
+        f"pass of the batch, Task 6's forward")
     assert "forward" in called or "scores" not in called, (
-        f"{given} called model.scores, not model.forward: the scores z are not probabilities. "
-        f"Step 2 is y_hat = model.forward(X_B), the sigmoid of the scores")
+        f"{given} called model.scores, not model.forward: the scores z = X_B·w + b are not "
+        f"probabilities. Step 2 is the forward pass of the batch, ŷ = σ(z), Task 6's forward")
     assert "update" in called, (
-        f"{given} never called model.update: without step 4, model.update(dw, db, learning_rate), "
-        f"the model never changes")
+        f"{given} never called model.update: without step 4, the update w ← w − α·dw, "
+        f"b ← b − α·db (Task 8's update, given backward's gradients and the learning rate), the "
+        f"model never changes")
     times = {0: "never", 1: "once", 2: "twice"}
     steps = [name for name in called if name in ("forward", "backward", "update")]
     assert steps == ["forward", "backward", "update"], (
@@ -91,47 +138,48 @@ def training_step(LogisticModel, training_step):
         f"{given}: forward got an array of shape {X_fwd.shape}, not rows of the X given (2 columns): "
         f"draw the batch from training_step's own X and y, not from a notebook variable such as X_all")
     rows, expected_rows = X_fwd[:, 0].astype(int).tolist(), X_batch[:, 0].astype(int).tolist()
-    assert len(X_fwd) != 100, (
-        f"{given}: forward got all 100 rows of X, not a batch of batch_size = 5: step 2 is the "
-        f"forward pass of the batch X_B drawn in step 1")
-    assert len(X_fwd) == 5, (
-        f"{given}: forward got a batch of {len(X_fwd)} rows; expected batch_size = 5: draw the batch "
-        f"with training_step's own batch_size argument (not a number of your own, nor "
-        f"settings['batch_size'])")
+    assert len(X_fwd) != EXAMPLES, (
+        f"{given}: forward got all {EXAMPLES} rows of X, not a batch of batch_size = {BATCH_SIZE}: "
+        f"step 2 is the forward pass of the batch X_B drawn in step 1")
+    assert len(X_fwd) == BATCH_SIZE, (
+        f"{given}: forward got a batch of {len(X_fwd)} rows; expected batch_size = {BATCH_SIZE}: "
+        f"draw the batch with training_step's own batch_size argument (not a number of your own, "
+        f"nor settings['batch_size'])")
     assert np.array_equal(X_fwd, X_batch), (
-        f"{given}: the batch was rows {rows}, but model.rng would have drawn rows {expected_rows}. "
-        + ("model.rng drew nothing: the batch came from another generator (np.random, or a new one), "
-           "so the model's seed does not fix the training. Draw it with "
-           "data.random_batch(X, y, batch_size, model.rng)" if drew_nothing else
-           "Draw exactly one batch, with data.random_batch(X, y, batch_size, model.rng)"))
+        f"{given}: the batch was rows {rows}, but model.rng would have drawn rows {expected_rows}: "
+        + _batch_cause(rows, drew_nothing, "model.rng", "X and y"))
 
     assert np.array_equal(X_bwd, X_fwd), (
         f"{given}: backward got other examples than forward ({len(X_bwd)} rows): both take the batch "
         f"X_B of step 1")
     assert not (np.array_equal(y_bwd, out_fwd) and np.array_equal(y_hat_bwd, y_batch)), (
         f"{given}: backward got y = forward's output and y_hat = the batch's labels: the two are "
-        f"swapped; the order is model.backward(X_B, y_B, y_hat)")
-    assert len(y_bwd) != 100, (
-        f"{given}: backward got all 100 labels of y, not the 5 of the batch: pass y_B, the labels "
-        f"drawn with the batch in step 1")
+        f"swapped. Task 7's backward takes the batch X_B, then its labels y_B, then forward's "
+        f"output ŷ")
+    assert len(y_bwd) != EXAMPLES, (
+        f"{given}: backward got all {EXAMPLES} labels of y, not the {BATCH_SIZE} of the batch: "
+        f"pass y_B, the labels drawn with the batch in step 1")
     assert np.array_equal(y_bwd, y_batch), (
-        f"{given}: backward got the labels {y_bwd}, but the batch's labels are {y_batch}: pass y_B, "
-        f"the labels drawn with the batch in step 1")
+        f"{given}: backward got the labels {y_bwd}, but the batch's labels are {y_batch}: "
+        + ("model.rng drew more than one batch, and the labels come from another draw than the "
+           "examples. Draw once: the batch's examples X_B and labels y_B come together, from one "
+           "call of random_batch" if drew_more else
+           "pass y_B, the labels drawn with the batch in step 1"))
     assert np.array_equal(y_hat_bwd, out_fwd), (
         f"{given}: backward got y_hat = {y_hat_bwd}, but forward returned {out_fwd}: pass the "
         f"forward pass's output as it is")
 
     assert not (np.array_equal(dw_upd, db_bwd) and np.array_equal(db_upd, dw_bwd)), (
-        f"{given}: update got dw and db swapped; the order is model.update(dw, db, learning_rate)")
+        f"{given}: update got dw and db swapped. Task 8's update takes the weights' gradient dw "
+        f"(one entry per feature) first, the bias's gradient db (one number) second, then the "
+        f"learning rate")
     assert np.array_equal(dw_upd, dw_bwd) and np.array_equal(db_upd, db_bwd), (
         f"{given}: update got dw = {dw_upd}, db = {db_upd}, but backward returned dw = {dw_bwd}, "
         f"db = {db_bwd}: pass backward's gradients as they are")
-    assert rate_upd == 0.375, f"{given}: update got the learning_rate {rate_upd!r}, not 0.375: " + (
-        "the learning rate divided by the batch size. Backward's gradients already average over the "
-        "batch (the 1/m), so pass learning_rate as it is" if np.isclose(rate_upd, 0.375 / 5) else
-        "pass training_step's own learning_rate argument (not a number of your own, nor "
-        "settings['learning_rate'])")
-    assert spy.rng.bit_generator.state == replay.bit_generator.state, (
+    assert rate_upd == LEARNING_RATE, (
+        f"{given}: update got the learning_rate {rate_upd!r}, not {LEARNING_RATE}: "
+        + _learning_rate_cause(rate_upd, "training_step"))
+    assert not drew_more, (
         f"{given}: model.rng drew more random numbers than one batch needs: draw exactly one batch, "
         f"and nothing else, with model.rng")
 
@@ -139,20 +187,25 @@ def training_step(LogisticModel, training_step):
 @check('train', "4 iterations with stand-ins: each draws a new batch of batch_size rows with self.rng, then calls forward on it, backward with its labels and forward's output, update with backward's dw, db and train's learning_rate, in that order")
 def train(LogisticModel):
     class SpyModel(LogisticModel):
-        """A LogisticModel whose forward, backward and update are stand-ins: each notes its call and
-        returns a value it can recognise. So this check tests train's loop alone, not Tasks 6-9."""
+        """A LogisticModel whose forward, backward and update (and predict, scores, sigmoid) are
+        stand-ins: each notes its call and returns a value it can recognise. So this check tests
+        train's loop alone, not Tasks 6-9."""
 
         def forward(self, X):
             y_hat = np.full(len(X), (len(self.calls) + 1) / 1000)  # another output at every call
             self.calls.append(("forward", np.array(X, dtype=float), y_hat))
             return y_hat
 
+        def predict(self, X):
+            self.calls.append(("predict",))
+            return np.zeros(len(X), dtype=np.int64)
+
         def scores(self, X):
             z = np.full(len(X), len(self.calls) + 1.0)
             self.calls.append(("scores", np.array(X, dtype=float), z))
             return z
 
-        def sigmoid(self, z):  # the stand-in σ: self.sigmoid(self.scores(X)) is the forward pass
+        def sigmoid(self, z):  # the stand-in σ, applied to the stand-in scores, is a forward pass
             y_hat = np.asarray(z, dtype=float) / 1000
             last = self.calls[-1] if self.calls else ("",)
             if last[0] == "scores" and np.array_equal(z, last[2]):
@@ -175,86 +228,96 @@ def train(LogisticModel):
             self.history.setdefault("iteration", []).append(iteration)
 
 
-    X_toy = np.column_stack([np.arange(100.0), np.arange(100.0) % 7])  # row i starts with the number i
-    y_toy = (np.arange(100) % 3 == 0).astype(float)
-    given = "train(X_train of 100 rows, y_train, learning_rate=0.375, batch_size=5, iterations=4)"
+    X_toy, y_toy = _toy_data()
+    given = (f"train(X_train of {EXAMPLES} rows, y_train, learning_rate={LEARNING_RATE}, "
+             f"batch_size={BATCH_SIZE}, iterations=4)")
 
     names_used = getattr(getattr(LogisticModel.train, "__code__", None), "co_names", ())
     assert "training_step" not in names_used, (
-        "train calls training_step, the notebook's function of Exercise 10.1: copy its four lines "
-        "into train instead (self for model, X_train and y_train for X and y). training_step is "
-        "written in a cell not tagged `model`, and a name from an untagged cell is not there when "
-        "later notebooks build the model from the cells tagged `model`.")
+        "train calls training_step, the notebook's function of Exercise 10.1: write the four steps "
+        "in train itself, where the model is self and the data are X_train and y_train. "
+        "training_step is written in a cell not tagged `model`, and a name from an untagged cell is "
+        "not there when later notebooks build the model from the cells tagged `model`.")
     spy = SpyModel(num_features=2)
     spy.calls, spy.rng = [], np.random.default_rng(7)
-    spy.train(X_toy, y_toy, learning_rate=0.375, batch_size=5, iterations=4, verbose=False)
+    spy.train(X_toy, y_toy, learning_rate=LEARNING_RATE, batch_size=BATCH_SIZE, iterations=4,
+              verbose=False)
     replay = np.random.default_rng(7)  # the same seed: the batches self.rng draws
-    batches = [data.random_batch(X_toy, y_toy, 5, replay) for _ in range(4)]
+    batches = [data.random_batch(X_toy, y_toy, BATCH_SIZE, replay) for _ in range(4)]
     drew_nothing = spy.rng.bit_generator.state == np.random.default_rng(7).bit_generator.state
+    drew_more = spy.rng.bit_generator.state != replay.bit_generator.state
 
     steps = [call[0] for call in spy.calls]
+    assert "forward" in steps or "predict" not in steps, (
+        f"{given} called self.predict, not self.forward: predict answers 0 or 1, but backward "
+        f"needs the forward pass's probabilities ŷ = σ(z), z = X·w + b. Step 2 of each iteration "
+        f"is the forward pass of the batch, Task 6's forward")
+    assert "forward" in steps or "scores" not in steps, (
+        f"{given} called self.scores, not self.forward: the scores z = X·w + b are not "
+        f"probabilities. Step 2 of each iteration is the forward pass of the batch, ŷ = σ(z), "
+        f"Task 6's forward")
     counts = {name: steps.count(name) for name in ("forward", "backward", "update")}
     assert counts["update"] > 0, (
-        f"{given} never called update: step 4 of each iteration is self.update(dw, db, "
-        f"learning_rate), with the gradients of step 3")
+        f"{given} never called update: step 4 of each iteration is the update w ← w − α·dw, "
+        f"b ← b − α·db, Task 8's update, given the gradients of step 3 and train's learning_rate")
     assert set(counts.values()) == {4}, (
         f"{given} called forward {counts['forward']}, backward {counts['backward']} and update "
         f"{counts['update']} times; expected 4 of each, one per iteration")
-    assert steps == ["forward", "backward", "update"] * 4, (
+    assert [name for name in steps if name in counts] == ["forward", "backward", "update"] * 4, (
         f"{given} called, in this order: {', '.join(steps[:6])}, ...; each iteration calls forward, "
         f"then backward (with forward's output), then update (with backward's gradients)")
 
+    calls = [call for call in spy.calls if call[0] in counts]
     previous_rows = []
     for i, (X_batch, y_batch) in enumerate(batches):
         (_, X_fwd, out_fwd), (_, X_bwd, y_bwd, y_hat_bwd, dw_bwd, db_bwd), (_, dw_upd, db_upd, rate_upd) = \
-            spy.calls[3 * i:3 * i + 3]
+            calls[3 * i:3 * i + 3]
         at = f"iteration {i + 1} of {given}"
         rows, expected_rows = X_fwd[:, 0].astype(int).tolist(), X_batch[:, 0].astype(int).tolist()
-        assert len(X_fwd) != 100, (
-            f"{at}: forward got all 100 rows of X_train, not a batch of batch_size = 5: step 2 is "
-            f"the forward pass of the batch drawn in step 1")
-        assert len(X_fwd) == 5, (
-            f"{at}: forward got a batch of {len(X_fwd)} rows; expected batch_size = 5: draw the "
-            f"batch with train's own batch_size argument")
+        assert len(X_fwd) != EXAMPLES, (
+            f"{at}: forward got all {EXAMPLES} rows of X_train, not a batch of batch_size = "
+            f"{BATCH_SIZE}: step 2 is the forward pass of the batch drawn in step 1")
+        assert len(X_fwd) == BATCH_SIZE, (
+            f"{at}: forward got a batch of {len(X_fwd)} rows; expected batch_size = {BATCH_SIZE}: "
+            f"draw the batch with train's own batch_size argument")
         assert not (i > 0 and set(rows) <= set(previous_rows)), (
             f"{at}: the batch was rows {rows}, all from the batch of iteration {i} "
             f"({previous_rows}): the batches after the first were drawn from the first batch, not "
-            f"from the training data. Assigning the batch to X_train, y_train (X_train, y_train = "
-            f"data.random_batch(...)) overwrites the training data: give the batch names of its "
-            f"own, X, y = data.random_batch(X_train, y_train, batch_size, self.rng)")
+            f"from the training data. Assigning the batch to the names X_train and y_train "
+            f"overwrites the training data, so the next iteration draws from the batch: give the "
+            f"batch names of its own")
         assert np.array_equal(X_fwd, X_batch), (
-            f"{at}: the batch was rows {rows}, but self.rng would have drawn rows {expected_rows}. "
-            + ("self.rng drew nothing: the batches came from another generator (np.random, or a new "
-               "one), so the model's seed does not fix the training. Draw them with "
-               "data.random_batch(X_train, y_train, batch_size, self.rng)" if drew_nothing else
-               "Draw exactly one batch per iteration, with "
-               "data.random_batch(X_train, y_train, batch_size, self.rng)"))
+            f"{at}: the batch was rows {rows}, but self.rng would have drawn rows {expected_rows}: "
+            + _batch_cause(rows, drew_nothing, "self.rng", "X_train and y_train",
+                           how_many="exactly one batch per iteration"))
         assert np.array_equal(X_bwd, X_fwd), (
-            f"{at}: backward got other examples than forward: both take the batch X of step 1")
+            f"{at}: backward got other examples than forward: both take the batch of step 1")
         assert not (np.array_equal(y_bwd, out_fwd) and np.array_equal(y_hat_bwd, y_batch)), (
             f"{at}: backward got y = forward's output and y_hat = the batch's labels: the two are "
-            f"swapped; the order is self.backward(X, y, y_hat)")
-        assert len(y_bwd) != 100, (
-            f"{at}: backward got all 100 labels of y_train, not the 5 of the batch: pass the y "
-            f"drawn with the batch in step 1")
+            f"swapped. Task 7's backward takes the batch, then its labels, then forward's output ŷ")
+        assert len(y_bwd) != EXAMPLES, (
+            f"{at}: backward got all {EXAMPLES} labels of y_train, not the {BATCH_SIZE} of the "
+            f"batch: pass the labels drawn with the batch in step 1")
         assert np.array_equal(y_bwd, y_batch), (
-            f"{at}: backward got the labels {y_bwd}, but the batch's labels are {y_batch}: pass the "
-            f"y drawn with the batch in step 1")
+            f"{at}: backward got the labels {y_bwd}, but the batch's labels are {y_batch}: "
+            + ("self.rng drew more batches than iterations, and the labels come from another draw "
+               "than the examples. Draw once per iteration: the batch's examples and labels come "
+               "together, from one call of random_batch" if drew_more else
+               "pass the labels drawn with the batch in step 1"))
         assert np.array_equal(y_hat_bwd, out_fwd), (
             f"{at}: backward got y_hat = {y_hat_bwd}, but forward returned {out_fwd}: pass the "
             f"forward pass's output")
         assert not (np.array_equal(dw_upd, db_bwd) and np.array_equal(db_upd, dw_bwd)), (
-            f"{at}: update got dw and db swapped; the order is self.update(dw, db, learning_rate)")
+            f"{at}: update got dw and db swapped. Task 8's update takes the weights' gradient dw "
+            f"(one entry per feature) first, the bias's gradient db (one number) second, then the "
+            f"learning rate")
         assert np.array_equal(dw_upd, dw_bwd) and np.array_equal(db_upd, db_bwd), (
             f"{at}: update got dw = {dw_upd}, db = {db_upd}, but backward returned dw = {dw_bwd}, "
             f"db = {db_bwd}: pass backward's gradients")
-        assert rate_upd == 0.375, (
-            f"{at}: update got the learning_rate {rate_upd!r}, but train was given learning_rate=0.375: "
-            + ("the learning rate divided by batch_size. Backward's gradients already average over "
-               "the batch (the 1/m), so pass learning_rate as it is" if np.isclose(rate_upd, 0.375 / 5)
-               else "pass train's own learning_rate argument (not a number of your own, nor Task 2's "
-                    "value)"))
+        assert rate_upd == LEARNING_RATE, (
+            f"{at}: update got the learning_rate {rate_upd!r}, but train was given "
+            f"learning_rate={LEARNING_RATE}: " + _learning_rate_cause(rate_upd, "train"))
         previous_rows = rows
-    assert spy.rng.bit_generator.state == replay.bit_generator.state, (
+    assert not drew_more, (
         f"{given}: self.rng drew more random numbers than the 4 batches need: draw exactly one "
         f"batch per iteration, and nothing else, with self.rng")

@@ -13,6 +13,14 @@ import numpy as np
 from course.checks.framework import check
 
 
+def _notebook_arrays_read(function):
+    """The names of the notebook's arrays that `function` reads as globals (X_train, y_val, ...)
+    instead of taking them from its arguments."""
+    return sorted({step.argval for step in dis.get_instructions(function)
+                   if step.opname == "LOAD_GLOBAL"
+                   and isinstance(function.__globals__.get(step.argval), np.ndarray)})
+
+
 @check('mistakes', 'the rows of 6 examples whose known answers differ from their labels, as increasing whole numbers; the labels left unchanged')
 def mistakes(mistakes):
     class KnownAnswers:
@@ -29,6 +37,11 @@ def mistakes(mistakes):
             return (self.forward(X) >= 0.5).astype(np.int64)
 
 
+    notebook_arrays = _notebook_arrays_read(mistakes)
+    assert not notebook_arrays, (
+        f"it reads the notebook's {', '.join(notebook_arrays)}: use its arguments, the examples X "
+        f"and their labels y, so that it finds the mistakes of any set it is given (the training "
+        f"and validation images below, the test images at the end)")
     six_labels = np.array([1, 1, 0, 0, 1, 1])
     six_examples = np.zeros((6, 784))
     six_labels.flags.writeable = six_examples.flags.writeable = False  # to be left as they are
@@ -37,8 +50,9 @@ def mistakes(mistakes):
     assert got is not None, f"{shown}: return the array of indices (is `return` missing?)"
     assert not isinstance(got, tuple), (
         f"{shown}; expected the array of indices [1, 3, 5], not a tuple"
-        + (": np.where with one argument returns a tuple of arrays, one per axis. Take its [0], "
-           "np.where(...)[0], or use np.flatnonzero(...), which gives the array itself"
+        + (": np.where with one argument, like np.nonzero, returns a tuple of arrays, one per "
+           "axis. Take the tuple's first entry, [0], or use np.flatnonzero, which gives the array "
+           "itself"
            if len(got) == 1 and np.ndim(got[0]) == 1 else ""))
     assert np.ndim(got) == 1, (
         f"{shown}; expected the indices [1, 3, 5]"
@@ -55,8 +69,9 @@ def mistakes(mistakes):
         f"from the label (!=, not ==)")
     assert got.tolist() != list(range(6)), (
         f"{shown}; expected [1, 3, 5]: every row counts as a mistake, so it compares something that "
-        f"never equals a label with the labels: compare the answers, model.predict(X), which are 0 or "
-        f"1; model.forward(X) gives probabilities (0.88, 0.27, ...) and model.scores(X) scores")
+        f"never equals a label with the labels. Compare the model's answers, from its predict "
+        f"method (Task 9), which are 0 or 1; its forward method gives probabilities of a 1 (0.88, "
+        f"0.27, ...), and its scores method scores")
     assert got.tolist() == [1, 3, 5], f"{shown}; expected [1, 3, 5]"
     assert got.dtype.kind in "iu", f"{shown}: indices are whole numbers, got dtype {got.dtype}"
 
@@ -81,7 +96,14 @@ def best_iteration(best_iteration):
     for records, expected in histories:
         kept = {key: list(values) for key, values in records.items()}
         gots.append(best_iteration(records))
-        assert records == kept, "best_iteration changed the history it was given (sorted it in place?)"
+        changed = [key for key in kept if records.get(key) != kept[key]]
+        assert not changed and records.keys() == kept.keys(), (
+            f"it changed the history it was given: "
+            + (f"history['{changed[0]}'] was {kept[changed[0]]} and is now {records.get(changed[0])}"
+               + (" (sorted in place? list.sort() reorders the list itself; sorted(...) makes a "
+                  "sorted copy)" if records.get(changed[0]) == sorted(kept[changed[0]]) else "")
+               if changed else f"its keys were {sorted(kept)} and are now {sorted(records)}")
+            + ". Leave the history as it is: train's caller still needs it, in its order")
 
     def first_rise(h):  # stops where the validation loss first goes up: a local minimum
         losses = h["val_loss"]
@@ -99,7 +121,8 @@ def best_iteration(best_iteration):
             for step in steps)
     slips = [  # what each usual slip returns on every history, and its likely cause
         (lambda h: int(np.argmin(h["val_loss"])),
-         "that is its position in the lists; return history['iteration'] at that position"),
+         "that is its position in the lists; the iteration is the entry of history['iteration'] at "
+         "that position"),
         (lambda h: h["iteration"][0],
          "it is the first record, whatever the losses: `return` inside the loop stops at the first "
          "loss that beats the starting best; return after the loop, once every record was compared"
@@ -122,10 +145,11 @@ def best_iteration(best_iteration):
          "not <=)"),
         (lambda h: int(np.argmin(h["val_loss"])) * (h["iteration"][1] - h["iteration"][0]),
          "that is its position × the spacing of the first two records: the records are not always "
-         "equally spaced (here 4, then 10, 7...); return history['iteration'] at that position"),
-        (lambda h: 5 * int(np.argmin(h["val_loss"])),
-         "that is 5 × its position: the records are not always 5 iterations apart; return "
+         "equally spaced (here 4, then 10, 7...); the iteration is the entry of "
          "history['iteration'] at that position"),
+        (lambda h: 5 * int(np.argmin(h["val_loss"])),
+         "that is 5 × its position: the records are not always 5 iterations apart; the iteration "
+         "is the entry of history['iteration'] at that position"),
         (first_rise,
          "it stops at the first rise of the validation loss, a local minimum; the lowest comes "
          "later (the loss can go up and down again): compare every record"),
@@ -135,7 +159,8 @@ def best_iteration(best_iteration):
     ]
     likely = next((cause for slip, cause in slips
                    if all(np.ndim(got) == 0 and got == slip(records) for got, (records, _) in zip(gots, histories))),
-                  "return history['iteration'] at the position of the lowest history['val_loss']")
+                  "the iteration is the entry of history['iteration'] at the position of the "
+                  "lowest entry of history['val_loss'] (the first of tied ones)")
     for got, (records, expected) in zip(gots, histories):
         shown = (f"for iterations {records['iteration']} and validation losses {records['val_loss']} "
                  f"it returned {got!r}; expected {expected}, the iteration of the lowest validation "

@@ -29,3 +29,36 @@ MISTAKES = [
          new="(iterations - 1) * batch_size / num_examples",
          check="check_epochs", words=("one step too few", "iterations − 1")),
 ]
+MISTAKES += [
+    dict(description="epochs rounded to 2 decimals for printing",
+         cell="epochs", old="iterations * batch_size / num_examples",
+         new="round(iterations * batch_size / num_examples, 2)",
+         check="check_epochs", words=("rounded to 2 decimals", "2.333")),
+    dict(description="epochs rounded up to whole epochs",
+         cell="epochs", old="iterations * batch_size / num_examples",
+         new="np.ceil(iterations * batch_size / num_examples)",
+         check="check_epochs", words=("rounded up", "partway")),
+    dict(description="epochs taking num_examples for the images (len of a number)",
+         cell="epochs", old="iterations * batch_size / num_examples",
+         new="iterations * batch_size / len(num_examples)",
+         check="check_epochs", words=("TypeError", "plain numbers", "no len()")),
+    dict(description="epochs reading num_examples.shape, an AttributeError",
+         cell="epochs", old="iterations * batch_size / num_examples",
+         new="iterations * batch_size / num_examples.shape[0]",
+         check="check_epochs", words=("AttributeError", "not the images")),
+    dict(description="epochs printed instead of returned",
+         cell="epochs", old="return iterations * batch_size / num_examples",
+         new="print(iterations * batch_size / num_examples)",
+         check="check_epochs", words=("returned None", "return")),
+    dict(description="epochs returned as text, ready to print",
+         cell="epochs", old="return iterations * batch_size / num_examples",
+         new='return f"{iterations * batch_size / num_examples:.1f} epochs"',
+         check="check_epochs", words=("str", "number itself")),
+    dict(description="epochs counted in a loop that never moves on (a pass never subtracted)",
+         cell="epochs", old="return iterations * batch_size / num_examples",
+         new="images_left, passes = iterations * batch_size, 0\n"
+             "    while images_left >= num_examples:\n"
+             "        passes += 1\n"
+             "    return passes + images_left / num_examples",
+         check="check_epochs", words=("did not return within",)),
+]

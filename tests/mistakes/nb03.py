@@ -61,3 +61,31 @@ MISTAKES = [
          check='check_share_of_ones',
          words=('rounded', '2 decimals')),
 ]
+MISTAKES += [
+    dict(description="share_of_ones with a list's .count on the array (AttributeError)",
+         cell="share_of_ones", old="np.mean(labels == 1)", new="labels.count(1) / len(labels)",
+         check="check_share_of_ones", words=("AttributeError", "not a list", "count")),
+    dict(description="share_of_ones returns the mask itself",
+         cell="share_of_ones", old="np.mean(labels == 1)", new="labels == 1",
+         check="check_share_of_ones", words=("ndarray", "number itself")),
+    dict(description="share_of_ones counted in a loop that never moves on (no i += 1)",
+         cell="share_of_ones", old="return np.mean(labels == 1)",
+         new="ones, i = 0, 0\n"
+             "    while i < len(labels):\n"
+             "        if labels[i] == 1:\n"
+             "            ones += 1\n"
+             "    return ones / len(labels)",
+         check="check_share_of_ones", words=("did not return within",)),
+    dict(description="average_image with np.average called as a method (AttributeError)",
+         cell="average_image", old="images[labels == digit].mean(axis=0)",
+         new="images[labels == digit].average(axis=0)",
+         check="check_average_image", words=("AttributeError", "np.average", "function of NumPy")),
+    dict(description="average_image divides the sum by the number of all images",
+         cell="average_image", old="images[labels == digit].mean(axis=0)",
+         new="images[labels == digit].sum(axis=0) / len(images)",
+         check="check_average_image", words=("all 6 images", "3 labelled")),
+    dict(description="average_image scales the caller's images in place (pixels thought 0-255)",
+         cell="average_image", old="return images[labels == digit].mean(axis=0)",
+         new="images /= 255\n    return images[labels == digit].mean(axis=0)",
+         check="check_average_image", words=("writes into an array it was given", "in place")),
+]

@@ -78,3 +78,38 @@ MISTAKES = [
          check='check_roll',
          words=('in place', 'X.shape')),
 ]
+MISTAKES += [
+    dict(description="unroll calling images.shape like a function (TypeError)",
+         cell="unroll", old="images.reshape(len(images), -1)",
+         new="images.reshape(images.shape(0), -1)",
+         check="check_unroll", words=("TypeError", "tuple", "square brackets")),
+    dict(description="unroll building a list of unrolled images instead of an array",
+         cell="unroll", old="images.reshape(len(images), -1)",
+         new="[image.ravel() for image in images]",
+         check="check_unroll", words=("list", "not a NumPy array")),
+    dict(description="unroll flattening everything with ravel",
+         cell="unroll", old="images.reshape(len(images), -1)", new="images.ravel()",
+         check="check_unroll", words=("one long vector", "one row per image")),
+    dict(description="roll with reshape misspelt (AttributeError)",
+         cell="roll", old="X.reshape(-1, 28, 28)", new="X.reshpe(-1, 28, 28)",
+         check="check_roll", words=("AttributeError", "misspelt", "did you mean .reshape")),
+    dict(description="roll without the batch axis: one image of 28 × 28",
+         cell="roll", old="X.reshape(-1, 28, 28)", new="X.reshape(28, 28)",
+         check="check_roll", words=("batch axis", "one image only")),
+    dict(description="roll building a list of images row by row",
+         cell="roll", old="X.reshape(-1, 28, 28)", new="[row.reshape(28, 28) for row in X]",
+         check="check_roll", words=("list", "not a NumPy array")),
+    dict(description="pixel_position with rows counted from 1",
+         cell="pixel_position", old="28 * row + column", new="28 * (row - 1) + column",
+         check="check_pixel_position", words=("one row too few", "row 0")),
+    dict(description="pixel_position as row × column",
+         cell="pixel_position", old="28 * row + column", new="row * column",
+         check="check_pixel_position", words=("row × column", "not a position")),
+    dict(description="pixel_position counted in a loop that never moves on (no r += 1)",
+         cell="pixel_position", old="return 28 * row + column",
+         new="position, r = 0, 0\n"
+             "    while r < row:\n"
+             "        position += 28\n"
+             "    return position + column",
+         check="check_pixel_position", words=("did not return within",)),
+]
