@@ -4,6 +4,7 @@ from them (a stratified split, a random mini-batch). Nothing here downloads unle
 """
 import hashlib
 import io
+from collections.abc import Mapping
 from pathlib import Path
 
 import numpy as np
@@ -57,7 +58,14 @@ def load_mnist(source="local", digits=(0, 1)):
 def _check_digits(digits):
     """digits as a tuple of two different ints from 0 to 9, or a clear error."""
     example = "for example digits=(4, 9): images of 4 get the label 0, images of 9 the label 1"
-    if isinstance(digits, (str, bytes)) or not hasattr(digits, "__len__") or len(digits) != 2:
+    if isinstance(digits, (set, frozenset)) and len(digits) == 2:
+        pair = sorted(digits, key=repr)
+        raise ValueError(f"digits must be an ordered pair, a tuple or a list ({example}), got "
+                         f"the {type(digits).__name__} {digits!r}, which has no order: which digit "
+                         f"gets the label 0 would be undefined. Write the pair in the order you "
+                         f"want: ({pair[0]!r}, {pair[1]!r}) or ({pair[1]!r}, {pair[0]!r})")
+    if isinstance(digits, (str, bytes, Mapping)) or not hasattr(digits, "__len__") \
+            or not hasattr(digits, "__getitem__") or len(digits) != 2:
         raise ValueError(f"digits must be a pair of two different digits from 0 to 9 ({example}), "
                          f"got {digits!r}")
     for digit in digits:
@@ -183,13 +191,45 @@ def stratified_split(labels, fraction, rng):
     if not isinstance(rng, np.random.Generator):
         raise TypeError(f"rng must be a numpy.random.Generator (np.random.default_rng(seed)), "
                         f"got {type(rng).__name__}")
+    if labels.dtype.kind in "fc" and np.isnan(labels).any():
+        rows = np.flatnonzero(np.isnan(labels))
+        more = f" and {len(rows) - 5} more" if len(rows) > 5 else ""
+        raise ValueError(f"stratified_split: labels must not hold NaN (each NaN would be a class "
+                         f"of its own), got {len(rows)} NaN of {len(labels)}, at rows "
+                         f"{rows[:5].tolist()}{more}. Drop those examples first, such as "
+                         f"keep = ~np.isnan(labels), then split labels[keep].")
+    classes, counts = np.unique(labels, return_counts=True)
+    sizes = [round(fraction * count) for count in counts]  # split off from each class
+    if sum(sizes) in (0, len(labels)):
+        _refuse_an_empty_side(fraction, counts, empty="split_off" if sum(sizes) == 0 else "kept")
     split_off = []
-    for label in np.unique(labels):
+    for label, size in zip(classes, sizes):
         rows = rng.permutation(np.flatnonzero(labels == label))
-        split_off.append(rows[:round(fraction * len(rows))])
+        split_off.append(rows[:size])
     split_off = np.concatenate(split_off)
     kept = np.setdiff1d(np.arange(len(labels)), split_off)
     return rng.permutation(kept), rng.permutation(split_off)
+
+
+def _refuse_an_empty_side(fraction, counts, empty):
+    """The error for a fraction that leaves kept or split_off without a single row: which, why,
+    and a fraction (to 3 decimals, on the safe side) that leaves rows of the largest class there."""
+    largest = int(counts.max())
+    classes = (f"{len(counts)} class{'es' if len(counts) > 1 else ''} of "
+               f"{', '.join(map(str, counts.tolist()))} rows")
+    if largest == 1:
+        raise ValueError(f"stratified_split: every class has a single row ({classes}), so one side "
+                         f"of the split is empty whatever the fraction: a class needs at least 2 "
+                         f"rows, one for each side")
+    if empty == "split_off":
+        at_least = np.ceil(1000 / largest) / 1000  # 1 row of the largest class, or a little more
+        raise ValueError(f"stratified_split: fraction={fraction!r} splits off no row at all "
+                         f"({classes}; {fraction!r} of each class rounds to 0), so split_off "
+                         f"would be empty. Use a larger fraction, at least {at_least:g}.")
+    at_most = np.floor(1000 * (1 - 1 / largest)) / 1000  # keeps 1 row of the largest class, or more
+    raise ValueError(f"stratified_split: fraction={fraction!r} splits off every row ({classes}; "
+                     f"{fraction!r} of each class rounds to all of it), so kept would be empty. "
+                     f"Use a smaller fraction, at most {at_most:g}.")
 
 
 def random_batch(X, y, batch_size, rng):

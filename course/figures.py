@@ -1,6 +1,8 @@
 """The course's figures. Each function returns its matplotlib Figure; matplotlib is imported by
 the first one called, so that importing the course stays fast.
 """
+from collections.abc import Mapping, Set as AbstractSet
+
 import numpy as np
 
 from course.data import IMAGE_SHAPE, _as_array
@@ -27,17 +29,65 @@ CURVE_STYLES = {
 }
 
 
-def _as_image(example):
-    example = np.asarray(example)
-    if example.shape == (IMAGE_SHAPE[0] * IMAGE_SHAPE[1],):
-        return example.reshape(IMAGE_SHAPE)
-    if example.shape != IMAGE_SHAPE:
-        raise ValueError(f"an image must have shape (28, 28) or (784,), got {example.shape}")
-    return example
+PIXELS = IMAGE_SHAPE[0] * IMAGE_SHAPE[1]
+# plot_examples draws one titled image per axes: 8 rows of 8 make a figure 9 inches tall, drawn in
+# about a second; 800 took 25 s and 150 inches that no one scrolls through. More is refused, with
+# the slice to pass instead.
+MAX_EXAMPLES = 64
 
 
-def _draw_digit(ax, example, title=None, color="black"):
-    ax.imshow(_as_image(example), cmap="gray_r", vmin=0.0, vmax=1.0)
+def _what(values, array):
+    """What a learner passed, in words: a single value by its repr, an array by its shape."""
+    if array.ndim == 0:
+        return f"a single {type(values).__name__}, {values!r:.60}"
+    return f"an array of shape {array.shape} and dtype {array.dtype}"
+
+
+def _as_numbers(values, name, function, kinds, meaning):
+    """`values` as an array whose dtype is one of `kinds` (numpy's dtype kinds), or a TypeError
+    that names the function, the argument, what it must hold and what came."""
+    array = _as_array(values, name)
+    if array.dtype.kind not in kinds:
+        raise TypeError(f"{function}: {name} must hold {meaning}, got {_what(values, array)}")
+    return array
+
+
+# Pixel values: numbers from 0 (white) to 1 (black); True and False draw as 1 and 0.
+PIXEL_KINDS, PIXEL_MEANING = "buif", "real numbers, pixel values from 0 (white) to 1 (black)"
+
+
+def _as_image(values, name, function, kinds=PIXEL_KINDS, meaning=PIXEL_MEANING):
+    """One image of numbers as a (28, 28) array (from (28, 28) or unrolled (784,)), or an error
+    that names the function and the argument and says what came."""
+    array = _as_numbers(values, name, function, kinds, meaning)
+    if array.shape == (PIXELS,):
+        return array.reshape(IMAGE_SHAPE)
+    if array.shape != IMAGE_SHAPE:
+        hint = ""
+        if array.size == PIXELS:  # such as a column of weights, shape (784, 1)
+            hint = f" Its {PIXELS} values can be passed as {name}.reshape(-1)."
+        elif function == "plot_example" and array.ndim in (2, 3) \
+                and array.shape[1:] in (IMAGE_SHAPE, (PIXELS,)):
+            hint = " For several images, use plot_examples."
+        raise ValueError(f"{function}: {name} must be one image, shape (28, 28) or (784,), got "
+                         f"{_what(values, array)}.{hint}")
+    return array
+
+
+def _as_images(values, function):
+    """A stack of images as an (n, 28, 28) or (n, 784) array, or an error saying what came."""
+    array = _as_numbers(values, "images", function, PIXEL_KINDS, PIXEL_MEANING)
+    if not (array.ndim == 2 and array.shape[1] == PIXELS
+            or array.ndim == 3 and array.shape[1:] == IMAGE_SHAPE):
+        hint = (" For one image, use plot_example(image), or pass images[:1]."
+                if array.shape in (IMAGE_SHAPE, (PIXELS,)) else "")
+        raise ValueError(f"{function}: images must be a stack of images, shape (n, 28, 28) or "
+                         f"(n, 784), got {_what(values, array)}.{hint}")
+    return array
+
+
+def _draw_digit(ax, image, title=None, color="black"):
+    ax.imshow(image.reshape(IMAGE_SHAPE), cmap="gray_r", vmin=0.0, vmax=1.0)
     ax.set_xticks([])
     ax.set_yticks([])
     if title is not None:
@@ -47,6 +97,7 @@ def _draw_digit(ax, example, title=None, color="black"):
 def plot_example(image, label=None):
     """One image, (28, 28) or unrolled (784,), with its label as the title if given."""
     import matplotlib.pyplot as plt
+    image = _as_image(image, "image", "plot_example")
     fig, ax = plt.subplots(figsize=(2.5, 2.5))
     _draw_digit(ax, image, None if label is None else f"label: {label}")
     return fig
@@ -81,9 +132,18 @@ def plot_examples(images, labels, predictions=None, columns=8, probabilities=Non
     only the colour, tells them apart. With `probabilities` (the model's probability of a 1 for each
     image), the title adds it: "p = 0.39". `titles` (one string per image) replaces the label
     titles, for images that are not examples, such as averages.
+
+    At most 64 images (MAX_EXAMPLES), 8 rows of 8: pass a slice, such as images[:16], to see more
+    than one screenful of a data set.
     """
     import matplotlib.pyplot as plt
-    images = _as_array(images, "images")
+    images = _as_images(images, "plot_examples")
+    if len(images) > MAX_EXAMPLES:
+        raise ValueError(f"plot_examples: draws at most {MAX_EXAMPLES} images (more make a "
+                         f"figure too tall to look through, and slow to draw), got "
+                         f"{len(images)}. Pass the ones to look at, such as the first 16: "
+                         f"plot_examples(images[:16], labels[:16]), or a random mini-batch "
+                         f"(helpers.random_batch).")
     labels = _zeros_and_ones(labels, "labels", "plot_examples")
     if len(images) != len(labels) or len(images) == 0:
         raise ValueError(f"plot_examples: need as many labels as images (at least one), got "
@@ -99,9 +159,8 @@ def plot_examples(images, labels, predictions=None, columns=8, probabilities=Non
                 or not np.all((probabilities >= 0) & (probabilities <= 1)):
             raise ValueError(f"plot_examples: probabilities must be one number from 0 to 1 per "
                              f"image ({len(images)}), got {probabilities[:5].tolist()}")
-    if titles is not None and (isinstance(titles, str) or len(titles) != len(images)):
-        raise ValueError(f"plot_examples: titles must be one string per image ({len(images)}), "
-                         f"got {titles!r}")
+    if titles is not None:
+        _check_a_list_of_titles(titles, len(images))
     if isinstance(columns, bool) or not isinstance(columns, (int, np.integer)) or columns < 1:
         raise ValueError(f"plot_examples: columns must be a whole number, at least 1, got "
                          f"{columns!r}")
@@ -130,6 +189,26 @@ def plot_examples(images, labels, predictions=None, columns=8, probabilities=Non
     return fig
 
 
+def _check_a_list_of_titles(titles, count):
+    """Nothing if `titles` is a sequence of `count` titles, else an error saying what came."""
+    kind = type(titles).__name__
+    if isinstance(titles, (str, bytes)):
+        got = f"one string, {titles!r:.60}"
+    elif not hasattr(titles, "__iter__"):
+        got = f"{titles!r:.60} ({kind})"
+    elif not hasattr(titles, "__len__"):  # a generator, an iterator
+        got = f"a {kind}, which has no length: pass a list, such as list(titles)"
+    elif isinstance(titles, (AbstractSet, Mapping)) or not hasattr(titles, "__getitem__"):
+        got = (f"a {kind}{', which has no order' if isinstance(titles, AbstractSet) else ''}: "
+               f"pass a list, in the order of the images")
+    elif len(titles) != count:
+        got = f"{len(titles)} titles: {titles!r:.80}"
+    else:
+        return
+    raise ValueError(f"plot_examples: titles must be a list of strings, one per image ({count}), "
+                     f"got {got}")
+
+
 def _verdict(prediction, label):
     """The title of a prediction and its colour; its mark, ✓ or ✗, says right or wrong in grey too."""
     if prediction == label:
@@ -145,6 +224,19 @@ def _plot_curve(ax, steps, values, key):
     ax.plot(steps, values, label=label, ms=5, lw=1.8, **style)
 
 
+def _history_values(history, key):
+    """history[key] as a 1-D array of numbers, or an error naming the key and what it holds."""
+    values = history[key]
+    expected = (f"plot_history: history[{key!r}] must be a list of numbers, one per record "
+                f"(model.train appends one at each evaluation)")
+    if isinstance(values, (str, bytes)) or not hasattr(values, "__len__"):
+        raise TypeError(f"{expected}, got {values!r:.60} ({type(values).__name__})")
+    array = _as_array(values, f"history[{key!r}]")
+    if array.ndim != 1 or array.dtype.kind not in "iuf":
+        raise TypeError(f"{expected}, got {_what(values, array)}: {values!r:.60}")
+    return array
+
+
 def plot_history(history):
     """Training curves: loss (left) and accuracy (right) against the iteration.
 
@@ -153,16 +245,23 @@ def plot_history(history):
     """
     import matplotlib.pyplot as plt
     from matplotlib.ticker import LogLocator, MaxNLocator, NullFormatter
+    if not isinstance(history, Mapping):
+        raise TypeError(f"plot_history: history must be a dict of lists, such as model.history "
+                        f"or what model.train returns ({{'iteration': [0, 10, ...], "
+                        f"'train_loss': [...], ...}}), got {history!r:.60} "
+                        f"({type(history).__name__})")
     if "iteration" not in history:
-        raise ValueError(f"history must have an 'iteration' entry, got keys {sorted(history)}")
-    steps = history["iteration"]
-    fig, (loss_ax, accuracy_ax) = plt.subplots(1, 2, figsize=(FIGURE_WIDTH, 3.3))
-    for key, ax in [(k, loss_ax if "loss" in k else accuracy_ax) for k in history
-                    if k != "iteration"]:
-        if len(history[key]) != len(steps):
-            raise ValueError(f"history[{key!r}] has {len(history[key])} values for "
+        raise ValueError(f"plot_history: history must have an 'iteration' entry, got keys "
+                         f"{sorted(map(str, history))}")
+    curves = {key: _history_values(history, key) for key in history}
+    steps = curves.pop("iteration")
+    for key, values in curves.items():
+        if len(values) != len(steps):
+            raise ValueError(f"plot_history: history[{key!r}] has {len(values)} values for "
                              f"{len(steps)} iterations")
-        _plot_curve(ax, steps, history[key], key)
+    fig, (loss_ax, accuracy_ax) = plt.subplots(1, 2, figsize=(FIGURE_WIDTH, 3.3))
+    for key, values in curves.items():
+        _plot_curve(loss_ax if "loss" in key else accuracy_ax, steps, values, key)
     # A log scale shows the loss still falling long after the first steep drop.
     loss_ax.set(xlabel="iteration", ylabel="binary cross-entropy (log scale)", title="Loss",
                 yscale="log")
@@ -188,10 +287,25 @@ def _weights_colormap():
 
 
 def plot_weights(weights):
-    """A model's 784 weights as a 28 x 28 image: vermillion pushes towards 1, blue towards 0."""
+    """A model's 784 weights as a 28 x 28 image: vermillion pushes towards 1, blue towards 0.
+
+    The colour scale runs from -max|w| (full blue) to +max|w| (full vermillion), so white is 0;
+    all-zero weights (an untrained model) get the scale -1 to 1.
+    """
     import matplotlib.pyplot as plt
-    image = _as_image(weights)
-    limit = np.abs(image).max() or 1.0
+    image = _as_image(weights, "weights", "plot_weights", kinds="iuf",
+                      meaning="real numbers (the model's weights, model.w)")
+    not_finite = ~np.isfinite(image)
+    if not_finite.any():
+        rows, columns = np.nonzero(not_finite)
+        which = "; ".join(f"{image[r, c]} at index {r * IMAGE_SHAPE[1] + c} (row {r}, column {c})"
+                          for r, c in zip(rows[:3], columns[:3]))
+        more = f"; and {len(rows) - 3} more" if len(rows) > 3 else ""
+        raise ValueError(f"plot_weights: weights must be finite numbers, got {len(rows)} of "
+                         f"{image.size} NaN or infinite: {which}{more}. Weights become NaN or "
+                         f"infinite when training diverges: train again with a smaller "
+                         f"learning rate.")
+    limit = float(np.abs(image).max()) or 1.0
     fig, ax = plt.subplots(figsize=(4.4, 3.6))
     shown = ax.imshow(image, cmap=_weights_colormap(), vmin=-limit, vmax=limit)
     ax.set(xticks=[], yticks=[], title="Learned weights, one per pixel")
@@ -209,9 +323,11 @@ def plot_confusion_matrix(labels, predictions, class_names=("0", "1")):
     import matplotlib.pyplot as plt
     labels = _zeros_and_ones(labels, "labels", "plot_confusion_matrix")
     predictions = _zeros_and_ones(predictions, "predictions", "plot_confusion_matrix")
-    if isinstance(class_names, str) or len(class_names) != 2:
+    if isinstance(class_names, (str, bytes)) or not hasattr(class_names, "__len__") \
+            or not hasattr(class_names, "__getitem__") or len(class_names) != 2:
         raise ValueError(f"plot_confusion_matrix: class_names must name the two classes, 0 and 1, "
-                         f"e.g. ('benign', 'malignant'), got {class_names!r}")
+                         f"e.g. ('benign', 'malignant') (the default is ('0', '1')), got "
+                         f"{class_names!r:.60}")
     if labels.shape != predictions.shape:
         raise ValueError(f"plot_confusion_matrix: need one prediction per label, got "
                          f"{len(predictions)} predictions for {len(labels)} labels")

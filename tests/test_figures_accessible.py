@@ -20,6 +20,7 @@ from colorspacious import cspace_convert, deltaE
 from matplotlib.colors import to_rgb
 from matplotlib.text import Text
 
+import course.figures
 import helpers
 from test_exercises import cells, source
 
@@ -188,6 +189,16 @@ def test_every_text_is_at_least_9_points(name):
     assert unreadable(FIGURES[name]()) == [], f"{name}: not readable at the size shown"
 
 
+def test_the_largest_grid_plot_examples_draws_is_readable():
+    """plot_examples refuses more than MAX_EXAMPLES images; that many, with predictions and
+    probabilities (the longest titles), still keep every text at 9 pt within the page's width."""
+    count = course.figures.MAX_EXAMPLES
+    labels = np.arange(count) % 2
+    fig = helpers.plot_examples(images(count), labels, labels[::-1], probabilities=np.full(count, 0.5))
+    assert len(fig.axes) == count
+    assert unreadable(fig) == []
+
+
 NOTEBOOKS = helpers.NOTEBOOKS_DIR
 DRAWING = [path.name for path in sorted(NOTEBOOKS.glob("*.ipynb"))
            if any("image/png" in output.get("data", {})
@@ -230,15 +241,15 @@ def png_width(encoded):
 # --- the checks above catch what they are for -----------------------------------------------------
 
 def test_a_green_and_red_encoding_fails_the_colour_check(monkeypatch):
-    monkeypatch.setattr(helpers, "BLUE", "tab:green")
-    monkeypatch.setattr(helpers, "VERMILLION", "tab:red")
+    monkeypatch.setattr(course.figures, "BLUE", "tab:green")
+    monkeypatch.setattr(course.figures, "VERMILLION", "tab:red")
     with pytest.raises(AssertionError, match="deuteranomaly"):
         check_examples_colours()
 
 
 def test_titles_told_apart_by_colour_alone_fail_the_mark_check(monkeypatch):
-    monkeypatch.setattr(helpers, "RIGHT_MARK", "")
-    monkeypatch.setattr(helpers, "WRONG_MARK", "")
+    monkeypatch.setattr(course.figures, "RIGHT_MARK", "")
+    monkeypatch.setattr(course.figures, "WRONG_MARK", "")
     with pytest.raises(AssertionError, match="differ only by their digits and colour"):
         check_examples_marks()
 

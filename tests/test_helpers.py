@@ -10,6 +10,7 @@ import pytest
 from matplotlib.colors import to_rgba
 from matplotlib.figure import Figure
 
+import course.data
 import helpers
 from notebook_edits import set_hyperparameters
 
@@ -86,6 +87,63 @@ def test_bad_digits_are_refused(digits, message):
         helpers.load_mnist(digits=digits)
 
 
+@pytest.mark.parametrize("digits", [{0, 1}, {4, 9}, frozenset({3, 5})], ids=repr)
+def test_a_set_of_digits_is_refused_for_its_missing_order(digits):
+    first, second = sorted(digits)
+    with pytest.raises(ValueError, match=rf"digits must be an ordered pair, a tuple or a list .*got "
+                                         rf"the {type(digits).__name__} .*which has no order: which "
+                                         rf"digit gets the label 0 would be undefined. Write the "
+                                         rf"pair in the order you want: \({first}, {second}\) or "
+                                         rf"\({second}, {first}\)"):
+        helpers.load_mnist(digits=digits)
+
+
+def test_stratified_split_rounds_each_class_share():
+    """0.3 of 9 rows is 2.7: 3 rows split off (rounded), not 2 (cut off); 0.3 of 19 is 5.7: 6."""
+    labels = np.array([0] * 9 + [1] * 19 + [2] * 9)
+    kept, aside = helpers.stratified_split(labels, 0.3, np.random.default_rng(0))
+    assert np.bincount(labels[aside]).tolist() == [3, 6, 3]
+    assert np.bincount(labels[kept]).tolist() == [6, 13, 6]
+
+
+@pytest.mark.parametrize("labels, rows", [
+    ([0.0, 1.0, np.nan, 1.0, 0.0, np.nan], r"got 2 NaN of 6, at rows \[2, 5\]\."),
+    (np.r_[np.zeros(10), np.full(7, np.nan)],
+     r"got 7 NaN of 17, at rows \[10, 11, 12, 13, 14\] and 2 more\."),
+])
+def test_stratified_split_refuses_nan_labels(labels, rows):
+    with pytest.raises(ValueError, match=rf"stratified_split: labels must not hold NaN \(each NaN would "
+                                         rf"be a class of its own\), {rows} Drop those examples first"):
+        helpers.stratified_split(labels, 0.5, np.random.default_rng(0))
+
+
+@pytest.mark.parametrize("labels, fraction, message, fixed", [
+    ([0, 1] * 5, 0.99, r"fraction=0.99 splits off every row \(2 classes of 5, 5 rows; 0.99 of "
+                       r"each class rounds to all of it\), so kept would be empty. Use a smaller "
+                       r"fraction, at most 0.8\.", 0.8),
+    ([0, 1] * 5, 0.05, r"fraction=0.05 splits off no row at all \(2 classes of 5, 5 rows; 0.05 of "
+                       r"each class rounds to 0\), so split_off would be empty. Use a larger "
+                       r"fraction, at least 0.2\.", 0.2),
+    ([0] * 3 + [1] * 7, 0.93, r"kept would be empty. Use a smaller fraction, at most 0.857\.", 0.857),
+    ([0] * 3 + [1] * 7, 0.07, r"split_off would be empty. Use a larger fraction, at least 0.143\.",
+     0.143),
+    ([0] * 2000, 0.9999, r"at most 0.999\.", 0.999),
+    ([0] * 2001, 0.0002, r"at least 0.001\.", 0.001),
+])
+def test_stratified_split_refuses_to_leave_a_side_empty(labels, fraction, message, fixed):
+    with pytest.raises(ValueError, match=rf"stratified_split: (fraction=.*)?{message}"):
+        helpers.stratified_split(labels, fraction, np.random.default_rng(0))
+    kept, aside = helpers.stratified_split(labels, fixed, np.random.default_rng(0))  # as advised
+    assert len(kept) and len(aside)
+
+
+def test_stratified_split_of_single_rows_says_a_class_needs_two():
+    with pytest.raises(ValueError, match=r"stratified_split: every class has a single row \(3 classes "
+                                         r"of 1, 1, 1 rows\), so one side of the split is empty "
+                                         r"whatever the fraction"):
+        helpers.stratified_split([0, 1, 2], 0.5, np.random.default_rng(0))
+
+
 def test_stratified_split_keeps_each_class_share():
     labels = np.array([0] * 60 + [1] * 40)
     kept, aside = helpers.stratified_split(labels, 0.25, np.random.default_rng(0))
@@ -125,7 +183,7 @@ def test_one_flipped_byte_is_reported_with_file_and_checksum(tmp_path, monkeypat
     content = bytearray(helpers.MNIST_FILE.read_bytes())
     content[position] ^= 0x01
     damaged.write_bytes(bytes(content))
-    monkeypatch.setattr(helpers, "MNIST_FILE", damaged)
+    monkeypatch.setattr(course.data, "MNIST_FILE", damaged)  # read by load_mnist there
     with pytest.raises(ValueError) as error:
         helpers.load_mnist()
     message = str(error.value)
@@ -231,10 +289,11 @@ def test_an_edit_to_notebook_2_carries_forward(tmp_path):
 
 def test_error_in_a_tagged_cell_points_at_the_notebook(tmp_path):
     copy = notebooks_with_hyperparameters(tmp_path, "learning_rate = 1 / 0\n")
-    with pytest.raises(ZeroDivisionError) as error:
+    with pytest.raises(helpers.NotebookProblem) as error:
         helpers.hyperparameters(copy)
-    assert "02_hyperparameters.ipynb, the cell with `learning_rate = 1 / 0`" in \
-        error.traceback[-1].frame.code.raw.co_filename
+    message = str(error.value)
+    assert f"{copy / '02_hyperparameters.ipynb'}, the cell with `learning_rate = 1 / 0`" in message
+    assert "raised ZeroDivisionError: division by zero, at line 1 of the cell" in message
 
 
 # --- figures -----------------------------------------------------------------------------------
@@ -243,8 +302,32 @@ def test_plot_example_accepts_image_or_vector(mnist):
     for example in (mnist[0][0], mnist[0][0].reshape(-1)):
         fig = helpers.plot_example(example, 1)
         assert isinstance(fig, Figure) and fig.axes[0].get_title() == "label: 1"
-    with pytest.raises(ValueError, match=r"shape \(28, 28\) or \(784,\), got \(10,\)"):
+    with pytest.raises(ValueError, match=r"plot_example: image must be one image, shape \(28, 28\) "
+                                         r"or \(784,\), got an array of shape \(10,\)"):
         helpers.plot_example(np.zeros(10))
+    with pytest.raises(ValueError, match=r"got an array of shape \(3, 784\) and dtype float64\. "
+                                         r"For several images, use plot_examples"):
+        helpers.plot_example(np.zeros((3, 784)))
+
+
+@pytest.mark.parametrize("image, what", [
+    ("a digit", r"a single str, 'a digit'"),
+    (np.full((28, 28), "0"), r"an array of shape \(28, 28\) and dtype <U1"),
+    (np.zeros(784, dtype=complex), r"an array of shape \(784,\) and dtype complex128"),
+    (np.zeros((28, 28)) + 0.5j, r"an array of shape \(28, 28\) and dtype complex128"),
+    ([[None] * 28] * 28, r"an array of shape \(28, 28\) and dtype object"),
+])
+def test_plot_example_refuses_what_is_not_pixel_values(image, what):
+    with pytest.raises(TypeError, match=rf"plot_example: image must hold real numbers, pixel values "
+                                        rf"from 0 \(white\) to 1 \(black\), got {what}$"):
+        helpers.plot_example(image)
+
+
+def test_plot_example_draws_true_and_false_as_black_and_white():
+    image = np.zeros((28, 28), dtype=bool)
+    image[10:18, 12:16] = True
+    shown = helpers.plot_example(image).axes[0].images[0]
+    assert shown.get_array().sum() == 32 and shown.get_clim() == (0.0, 1.0)
 
 
 def test_plot_examples_grid_with_labels(mnist):
@@ -261,6 +344,58 @@ def test_plot_examples_colours_predictions(mnist):
     right, wrong = to_rgba(helpers.BLUE), to_rgba(helpers.VERMILLION)
     assert [to_rgba(c) for c in colours] == [right] * 2 + [wrong] * 2
     assert fig.axes[2].get_title() == "✗ 0 (true 1)"
+
+
+@pytest.mark.parametrize("images, what", [
+    (3.0, r"got a single float, 3.0\.$"),
+    (np.zeros(10), r"got an array of shape \(10,\) and dtype float64\.$"),
+    (np.zeros((4, 28, 27)), r"got an array of shape \(4, 28, 27\) and dtype float64\.$"),
+    (np.zeros((28, 28)), r"got an array of shape \(28, 28\) and dtype float64\. For one image, "
+                         r"use plot_example\(image\), or pass images\[:1\]\.$"),
+])
+def test_plot_examples_refuses_what_is_not_a_stack_of_images(images, what):
+    with pytest.raises(ValueError, match=rf"plot_examples: images must be a stack of images, shape "
+                                         rf"\(n, 28, 28\) or \(n, 784\), {what}"):
+        helpers.plot_examples(images, [0])
+
+
+def test_plot_examples_refuses_images_that_are_not_numbers():
+    with pytest.raises(TypeError, match=r"plot_examples: images must hold real numbers, pixel "
+                                        r"values from 0 \(white\) to 1 \(black\), got an array "
+                                        r"of shape \(2, 784\) and dtype <U1"):
+        helpers.plot_examples(np.full((2, 784), "1"), [0, 1])
+
+
+@pytest.mark.parametrize("titles, what", [
+    ((f"average {digit}" for digit in (0, 1)), r"got a generator, which has no length: pass a "
+                                                 r"list, such as list\(titles\)"),
+    ({"average 0", "average 1"}, r"got a set, which has no order: pass a list, in the order of "
+                                 r"the images$"),
+    (7, r"got 7 \(int\)"),
+    ("average", r"got one string, 'average'"),
+    ({0: "average 0", 1: "average 1"}, r"got a dict: pass a list, in the order of the images$"),
+])
+def test_plot_examples_needs_a_list_of_titles(mnist, titles, what):
+    with pytest.raises(ValueError, match=rf"plot_examples: titles must be a list of strings, one per "
+                                         rf"image \(2\), {what}"):
+        helpers.plot_examples(mnist[0][:2], [0, 1], titles=titles)
+    with pytest.raises(ValueError, match=r"titles must be a list of strings, one per image \(2\), "
+                                         r"got 3 titles: \['a', 'b', 'c'\]"):
+        helpers.plot_examples(mnist[0][:2], [0, 1], titles=["a", "b", "c"])
+    fig = helpers.plot_examples(mnist[0][:2], [0, 1], titles=np.array(["a", "b"]))  # any sequence
+    assert [ax.get_title() for ax in fig.axes] == ["a", "b"]
+
+
+def test_plot_examples_of_a_whole_data_set_says_to_pass_a_slice(mnist):
+    """800 images took 25 s and drew a figure 150 inches tall: refused at once, with the fix."""
+    with pytest.raises(ValueError, match=r"plot_examples: draws at most 64 images .*got 800\. "
+                                         r"Pass the ones to look at, such as the first 16: "
+                                         r"plot_examples\(images\[:16\], labels\[:16\]\)"):
+        helpers.plot_examples(mnist[0], mnist[1])
+    with pytest.raises(ValueError, match="at most 64 images .*got 65"):
+        helpers.plot_examples(mnist[0][:65], mnist[1][:65])
+    fig = helpers.plot_examples(mnist[0][:64], mnist[1][:64], mnist[1][:64])
+    assert len(fig.axes) == 64 and fig.get_size_inches()[1] <= 10
 
 
 def test_plot_examples_rejects_mismatched_lengths(mnist):
@@ -293,6 +428,29 @@ def test_plot_history_draws_loss_and_accuracy():
         helpers.plot_history({**history, "val_loss": [1, 2]})
 
 
+@pytest.mark.parametrize("history, error, message", [
+    (None, TypeError, r"plot_history: history must be a dict of lists, such as model.history or "
+                      r"what model.train returns .*got None \(NoneType\)"),
+    ([0.7, 0.3], TypeError, r"history must be a dict of lists.*got \[0.7, 0.3\] \(list\)"),
+    ({"iteration": 5.0, "train_loss": 0.3}, TypeError,
+     r"plot_history: history\['iteration'\] must be a list of numbers, one per record .*got 5.0 "
+     r"\(float\)"),
+    ({"iteration": [5], "train_loss": 0.3}, TypeError,
+     r"history\['train_loss'\] must be a list of numbers.*got 0.3 \(float\)"),
+    ({"iteration": [5], "train_loss": "0.3"}, TypeError,
+     r"history\['train_loss'\] must be a list of numbers.*got '0.3' \(str\)"),
+    ({"iteration": [5, 10], "train_loss": ["0.7", "0.3"]}, TypeError,
+     r"history\['train_loss'\] must be a list of numbers.*dtype <U3: \['0.7', '0.3'\]"),
+    ({"iteration": [5, 10], "train_loss": [[0.7], [0.3]]}, TypeError,
+     r"history\['train_loss'\] must be a list of numbers.*shape \(2, 1\)"),
+    ({"train_loss": [0.7]}, ValueError,
+     r"plot_history: history must have an 'iteration' entry, got keys \['train_loss'\]"),
+])
+def test_plot_history_refuses_what_is_not_a_history(history, error, message):
+    with pytest.raises(error, match=message):
+        helpers.plot_history(history)
+
+
 # --- the breast cancer data (Task 12) ----------------------------------------------------------
 
 def test_load_breast_cancer():
@@ -316,23 +474,82 @@ def test_breast_cancer_matches_scikit_learns_copy():
 def test_altered_breast_cancer_file_is_reported(tmp_path, monkeypatch):
     altered = tmp_path / helpers.BREAST_CANCER_FILE.name
     altered.write_bytes(helpers.BREAST_CANCER_FILE.read_bytes().replace(b"17.99", b"17.98", 1))
-    monkeypatch.setattr(helpers, "BREAST_CANCER_FILE", altered)
+    monkeypatch.setattr(course.data, "BREAST_CANCER_FILE", altered)
     with pytest.raises(ValueError, match=r"breast_cancer.csv: the SHA-256 checksum does not match"):
         helpers.load_breast_cancer()
 
 
 def test_plot_confusion_matrix_counts():
-    labels = np.array([0, 0, 0, 1, 1])
-    predictions = np.array([0, 1, 0, 1, 0])
+    # 3 true 0s predicted 0, 1 false positive, 2 false negatives, 4 true 1s predicted 1: every
+    # count differs, so a transposed or mirrored table puts a wrong number in some cell.
+    labels = np.array([0, 0, 0, 0, 1, 1, 1, 1, 1, 1])
+    predictions = np.array([0, 0, 0, 1, 0, 0, 1, 1, 1, 1])
     fig = helpers.plot_confusion_matrix(labels, predictions, ("benign", "malignant"))
-    assert [text.get_text() for text in fig.axes[0].texts] == ["2", "1", "1", "1"]
-    with pytest.raises(ValueError, match="4 predictions for 5 labels"):
-        helpers.plot_confusion_matrix(labels, predictions[:4])
+    ax = fig.axes[0]
+    # Rows are the true classes (y), columns the predictions (x), as the tick labels say.
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["true benign", "true malignant"]
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["predicted\nbenign", "predicted\nmalignant"]
+    shown = {(round(y), round(x)): text.get_text()
+             for text in ax.texts for x, y in [text.get_position()]}
+    assert shown == {(0, 0): "3", (0, 1): "1",   # true benign: 3 right, 1 false positive
+                     (1, 0): "2", (1, 1): "4"}   # true malignant: 2 false negatives, 4 right
+    assert ax.images[0].get_array().tolist() == [[3, 1], [2, 4]]  # the cells' shades, too
+    with pytest.raises(ValueError, match="9 predictions for 10 labels"):
+        helpers.plot_confusion_matrix(labels, predictions[:9])
 
 
 def test_plot_weights():
     fig = helpers.plot_weights(np.linspace(-1, 1, 784))
     assert isinstance(fig, Figure) and fig.axes[0].images[0].get_array().shape == (28, 28)
+
+
+@pytest.mark.parametrize("weights, limit", [
+    (np.linspace(-3, 2, 784), 3.0),          # the largest |w| is negative: the scale is still ±3
+    (np.linspace(-0.5, 2, 784), 2.0),
+    (np.r_[np.full(783, 0.01), -0.25], 0.25),
+    (np.zeros(784), 1.0),                     # an untrained model: white, on a scale of ±1
+    (np.linspace(-2, 2, 784).reshape(28, 28), 2.0),
+])
+def test_plot_weights_colour_scale_is_symmetric_about_zero(weights, limit):
+    """White is a weight of 0; full blue and full vermillion are -max|w| and +max|w|."""
+    image = helpers.plot_weights(weights).axes[0].images[0]
+    assert image.get_clim() == (-limit, limit)
+    np.testing.assert_array_equal(image.get_array(), np.reshape(weights, (28, 28)))
+
+
+@pytest.mark.parametrize("bad, shown", [
+    (np.nan, r"got 1 of 784 NaN or infinite: nan at index 89 \(row 3, column 5\)"),
+    (np.inf, r"got 1 of 784 NaN or infinite: inf at index 89 \(row 3, column 5\)"),
+    (-np.inf, r"got 1 of 784 NaN or infinite: -inf at index 89 \(row 3, column 5\)"),
+])
+def test_plot_weights_refuses_weights_that_are_not_finite(bad, shown):
+    weights = np.linspace(-0.1, 0.1, 784)
+    weights[89] = bad
+    with pytest.raises(ValueError, match=rf"plot_weights: weights must be finite numbers, {shown}\. "
+                                         rf"Weights become NaN or infinite when training diverges"):
+        helpers.plot_weights(weights)
+    weights[[100, 200, 300, 400]] = np.nan
+    with pytest.raises(ValueError, match=r"got 5 of 784 NaN or infinite: .*; and 2 more\."):
+        helpers.plot_weights(weights)
+
+
+@pytest.mark.parametrize("weights, what", [
+    (np.zeros(784, dtype=bool), r"an array of shape \(784,\) and dtype bool"),
+    (np.full(784, "0.1"), r"an array of shape \(784,\) and dtype <U3"),
+    (np.zeros(784, dtype=complex), r"an array of shape \(784,\) and dtype complex128"),
+    ("weights", r"a single str, 'weights'"),
+])
+def test_plot_weights_refuses_what_is_not_real_numbers(weights, what):
+    with pytest.raises(TypeError, match=rf"plot_weights: weights must hold real numbers \(the "
+                                        rf"model's weights, model.w\), got {what}"):
+        helpers.plot_weights(weights)
+
+
+def test_plot_weights_in_a_column_is_told_how_to_pass_them():
+    with pytest.raises(ValueError, match=r"plot_weights: weights must be one image, shape \(28, 28\) "
+                                         r"or \(784,\), got an array of shape \(784, 1\).*"
+                                         r"Its 784 values can be passed as weights.reshape\(-1\)"):
+        helpers.plot_weights(np.zeros((784, 1)))
 
 
 # --- figures refuse what they cannot draw truthfully ------------------------------------------
@@ -372,9 +589,15 @@ def test_figures_accept_labels_of_any_numeric_type(mnist):
     assert [text.get_text() for text in fig.axes[0].texts] == ["1", "0", "1", "1"]
 
 
-def test_plot_confusion_matrix_needs_two_class_names():
-    with pytest.raises(ValueError, match=r"class_names must name the two classes.*got 'ab'"):
-        helpers.plot_confusion_matrix([0, 1], [0, 1], class_names="ab")
+@pytest.mark.parametrize("class_names, shown", [
+    ("ab", "'ab'"), (None, "None"), (("benign",), r"\('benign',\)"), (3, "3"),
+    ((name for name in ("benign", "malignant")), "<generator object"),
+])
+def test_plot_confusion_matrix_needs_two_class_names(class_names, shown):
+    with pytest.raises(ValueError, match=rf"plot_confusion_matrix: class_names must name the two "
+                                         rf"classes, 0 and 1, e.g. \('benign', 'malignant'\) "
+                                         rf"\(the default is \('0', '1'\)\), got {shown}"):
+        helpers.plot_confusion_matrix([0, 1], [0, 1], class_names=class_names)
 
 
 # --- random batches of lists -------------------------------------------------------------------
@@ -408,7 +631,7 @@ def test_a_checkout_with_windows_line_endings_loads_the_data(tmp_path):
 def test_a_csv_with_windows_line_endings_is_explained(tmp_path, monkeypatch):
     converted = tmp_path / helpers.BREAST_CANCER_FILE.name
     converted.write_bytes(helpers.BREAST_CANCER_FILE.read_bytes().replace(b"\n", b"\r\n"))
-    monkeypatch.setattr(helpers, "BREAST_CANCER_FILE", converted)
+    monkeypatch.setattr(course.data, "BREAST_CANCER_FILE", converted)
     with pytest.raises(ValueError, match=r"line endings were changed to Windows' CRLF.*"
                                          r"git checkout -- data/breast_cancer.csv"):
         helpers.load_breast_cancer()
@@ -421,7 +644,7 @@ def test_plot_examples_with_titles_and_probabilities(mnist):
     assert [ax.get_title() for ax in fig.axes] == ["✗ 1 (true 0)\np = 0.61", "✓ 1 (true 1)\np = 0.97"]
     with pytest.raises(ValueError, match="probabilities must be one number from 0 to 1 per image"):
         helpers.plot_examples(mnist[0][:2], [0, 1], probabilities=[0.5, 1.5])
-    with pytest.raises(ValueError, match="titles must be one string per image"):
+    with pytest.raises(ValueError, match="titles must be a list of strings, one per image"):
         helpers.plot_examples(mnist[0][:2], [0, 1], titles="average")
 
 

@@ -232,3 +232,54 @@ def test_model_source_is_what_model_from_notebooks_runs(course):
     retag(course, "07_backward_pass.ipynb", "backward", [])
     with pytest.raises(ValueError, match="07_backward_pass.ipynb has no code cell tagged 'model'"):
         helpers.model_source(notebooks_dir=course)
+
+
+# --- tags as the notebook's file holds them ----------------------------------------------------
+
+def test_tags_null_mean_no_tags(course):
+    """nbformat leaves `tags` out of an untagged cell; a file that says null means the same."""
+    def untagged_null(cells):
+        for cell in cells:
+            if cell["cell_type"] == "code" and "model" not in cell["metadata"].get("tags", []):
+                cell["metadata"]["tags"] = None
+    edit_notebook(course / "07_backward_pass.ipynb", untagged_null)
+    assert hasattr(helpers.model_from_notebooks(through=7, notebooks_dir=course), "backward")
+
+    retag(course, "07_backward_pass.ipynb", "backward", None)  # the model cell, too: lost its tag
+    with pytest.raises(helpers.NotebookProblem) as error:
+        helpers.model_from_notebooks(through=7, notebooks_dir=course)
+    message = str(error.value)
+    assert "07_backward_pass.ipynb has no code cell tagged 'model'" in message
+    assert "defines backward but is not tagged 'model' (its tags: none)" in message
+
+
+@pytest.mark.parametrize("tags", ["model", {"model": True}, ["model", 3]], ids=repr)
+def test_tags_that_are_not_a_list_of_words_are_refused(course, tags):
+    """A string "model" is not the list ["model"]: read as one, `"model" in tags` would hold for
+    "model" and also for "remodelled"; it is refused, naming the cell."""
+    retag(course, "06_forward_pass.ipynb", "sigmoid", tags)
+    with pytest.raises(helpers.NotebookProblem) as error:
+        helpers.model_from_notebooks(through=6, notebooks_dir=course)
+    message = str(error.value)
+    assert message.startswith(f"{course / '06_forward_pass.ipynb'}, the cell with `def sigmoid(")
+    assert f"its tags must be a list of words, such as [\"model\"], got {tags!r} in the " \
+           f"notebook's file" in message
+    assert "Set the cell's tags again in JupyterLab" in message
+
+
+def test_two_cells_tagged_hyperparameters_are_refused(course):
+    """Two tagged cells would be merged, the later one's values silently winning: refused."""
+    def second_cell(cells):
+        index = next(i for i, cell in enumerate(cells)
+                     if "hyperparameters" in cell["metadata"].get("tags", []))
+        cells.insert(index + 2, {"cell_type": "code", "execution_count": None, "outputs": [],
+                                 "metadata": {"tags": ["hyperparameters"]},
+                                 "source": "learning_rate = 0.001\n"})
+    edit_notebook(course / "02_hyperparameters.ipynb", second_cell)
+    with pytest.raises(helpers.NotebookProblem) as error:
+        helpers.hyperparameters(course)
+    message = str(error.value)
+    assert message.startswith("02_hyperparameters.ipynb, the cells with `learning_rate = 0.5` and "
+                              "`learning_rate = 0.001` (tagged 'hyperparameters', in ")
+    assert "2 cells carry the tag 'hyperparameters'; the course reads its values from exactly " \
+           "one. Keep the tag on the cell that sets learning_rate, batch_size, iterations" in message

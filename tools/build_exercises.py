@@ -50,7 +50,7 @@ def build(target):
         fresh.mkdir()
         for path in sorted(SOURCE.iterdir()):
             if path.suffix == ".ipynb":
-                (fresh / path.name).write_text(exercise_notebook(path), encoding="utf-8")
+                (fresh / path.name).write_text(exercise_notebook(path), encoding="utf-8", newline="\n")
             elif path.is_file() and not path.name.startswith("."):
                 shutil.copyfile(path, fresh / path.name)
         if target.exists():
