@@ -6,7 +6,7 @@ proxy, configurable-http-proxy, on PATH):
 
     .venv/bin/python benchmarks/classroom_capacity.py [--students 20]
 
-The hub is the classroom test's (tests/hub_driver.py: classroom/jupyterhub_config.py and
+The hub is the classroom test's (tests/drivers/hub.py: classroom/jupyterhub_config.py and
 classroom/nbgrader_config.py, the files docs/classroom.md deploys), in a temporary folder. The
 teacher releases the exercise edition with docs/classroom.md's commands; every learner fetches
 it through the Assignments panel's endpoint, fills in every solution (the worked edition's lines
@@ -33,15 +33,13 @@ import requests
 import websocket
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "tests"))
+sys.path.insert(0, str(ROOT / "tests"))  # for tests/drivers/, the drivers (never a test module)
 
 import helpers  # noqa: E402
-import kernel_ports  # noqa: E402
-from hub_driver import Hub  # noqa: E402
-from lab_driver import copy_course  # noqa: E402
-from test_classroom_hub import TEACHER, classroom_commands  # noqa: E402
-from test_exercises import grading, source  # noqa: E402
-from test_grading import ASSIGNMENT, paste_solutions  # noqa: E402
+from drivers import kernel_ports  # noqa: E402
+from drivers.grading import ASSIGNMENT, grading, paste_solutions, source  # noqa: E402
+from drivers.hub import TEACHER, Hub, classroom_commands  # noqa: E402
+from drivers.lab import copy_course  # noqa: E402
 
 NOTEBOOKS = helpers.COURSE_NOTEBOOKS[:11]  # 12 is the additional example, not graded work
 # A learner whose kernel died or stopped answering runs the notebook again in a new one; a cell
@@ -171,7 +169,8 @@ def main():
                 runs = pool.map(lambda student: learn(hub, course_id, student), students)
                 measured["runs"] = dict(zip(students, runs))
             measured["run"] = time.monotonic() - started
-            # As a teacher would, autograde again if a kernel lost its port (kernel_ports.py).
+            # As a teacher would, autograde again if a kernel lost its port
+            # (tests/drivers/kernel_ports.py).
             grade = kernel_ports.again_if_a_kernel_lost_its_port(teacher.nbgrader)
             for command in commands[2:4]:  # collect, autograde
                 started = time.monotonic()

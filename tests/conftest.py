@@ -9,10 +9,10 @@ for _variable in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
 import matplotlib  # noqa: E402 - after the thread settings, which apply when NumPy loads
 import pytest  # noqa: E402
 
-import kernel_ports  # noqa: E402
+from drivers import kernel_ports  # noqa: E402
 
-# A kernel nbval starts can lose one of its ports to another process (kernel_ports.py); start it
-# again rather than fail the notebook's every cell.
+# A kernel nbval starts can lose one of its ports to another process (drivers/kernel_ports.py);
+# start it again rather than fail the notebook's every cell.
 kernel_ports.install()
 
 matplotlib.use("Agg")  # figures in unit tests are inspected, never shown

@@ -20,11 +20,10 @@ from pathlib import Path
 import pytest
 
 import helpers
-import lab_driver
-from lab_driver import JupyterLab, PlaywrightTimeout, Run, check_run, run_notebooks
+from drivers import lab as lab_driver
+from drivers.grading import grading, paste_solutions, source
+from drivers.lab import JupyterLab, PlaywrightTimeout, Run, check_run, run_notebooks
 from notebook_edits import edit_notebook
-from test_exercises import grading, source
-from test_grading import paste_solutions
 
 pytestmark = pytest.mark.browser
 

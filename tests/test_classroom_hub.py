@@ -40,19 +40,18 @@ import pytest
 import requests
 
 import helpers
-import kernel_ports
 from conftest import required_program
-from hub_driver import PROXY, Hub
-from lab_driver import copy_course
+from drivers import kernel_ports
+from drivers.grading import ASSIGNMENT, grading, source
+from drivers.hub import CLASSROOM_DOCS, PROXY, TEACHER, Hub, classroom_commands
+from drivers.lab import copy_course
 from notebook_edits import edit_graded_cell
-from test_exercises import cells, grading, is_graded_check, plant, source
-from test_grading import ASSIGNMENT, PLANTED, autograded_failures, nbgrader_commands, scores
+from test_exercises import cells, is_graded_check, plant
+from test_grading import PLANTED, autograded_failures, scores
 
 pytestmark = pytest.mark.slow
 
 ROOT = helpers.ROOT
-DOCS = ROOT / "docs" / "classroom.md"
-TEACHER = "teacher"
 # A mistake planted in each of three notebooks, one student each.
 MISTAKES = {f"planted-{m['number']:02d}": m for m in PLANTED if m["number"] in (6, 8, 10)}
 CHEATER = "planted-08"  # also empties the check that catches the mistake: grading restores it
@@ -74,11 +73,6 @@ READ_BY_THE_CLASS = ("data", "notebooks", "exercises")
 # helpers.py where it may write: here, as root, the class's kernels too; on a hub whose course
 # folder learners cannot write (docs/classroom.md), nobody.
 NOT_THE_COURSE = {".git", ".venv", "__pycache__", ".pytest_cache", ".ruff_cache", "_build", "build"}
-
-
-def classroom_commands():
-    """The teacher's nbgrader commands of docs/classroom.md's "Running a class", in order."""
-    return nbgrader_commands(DOCS, "Running a class")
 
 
 def course_snapshot():
@@ -359,6 +353,6 @@ def test_the_hub_stops_every_process_it_started_each_with_its_files_in_the_test_
 
 def test_the_docs_show_the_configuration_the_test_uses():
     """docs/classroom.md shows each file of classroom/ whole, as it is (no second copy to drift)."""
-    docs = DOCS.read_text(encoding="utf-8")
+    docs = CLASSROOM_DOCS.read_text(encoding="utf-8")
     for path in (ROOT / "classroom").glob("*.py"):
         assert f"```python\n{path.read_text(encoding='utf-8')}```" in docs, path.name

@@ -12,7 +12,7 @@ from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError
 
 import helpers
-import kernel_ports
+from drivers import kernel_ports
 from notebook_edits import replace_in_cell
 
 pytestmark = pytest.mark.slow
@@ -46,11 +46,12 @@ def printed(notebook):
 
 def nbval(folder, names):
     """Run nbval on the named notebooks of `folder`'s course; return (exit code, failed notebooks)."""
-    # -p kernel_ports: its kernels start again if one lost its port, as in the suite (conftest.py).
+    # -p drivers.kernel_ports: its kernels start again if one lost its port, as in the suite
+    # (conftest.py).
     tests_on_the_path = {**os.environ, "PYTHONPATH": os.pathsep.join(
         filter(None, [str(folder / "tests"), os.environ.get("PYTHONPATH")]))}
     result = subprocess.run(
-        [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-p", "kernel_ports",
+        [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-p", "drivers.kernel_ports",
          "-o", "addopts=", "-q", "--nbval", "--nbval-current-env", "-n", "0",
          *(f"notebooks/{name}.ipynb" for name in names)],
         cwd=folder, env=tests_on_the_path, capture_output=True, text=True, timeout=900)

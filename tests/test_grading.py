@@ -14,7 +14,6 @@ README.md gives teachers, in a temporary course folder, offline.
 import json
 import os
 import re
-import shlex
 import shutil
 import socket
 import subprocess
@@ -24,7 +23,8 @@ from pathlib import Path
 import pytest
 
 import helpers
-import kernel_ports
+from drivers import kernel_ports
+from drivers.grading import ASSIGNMENT, nbgrader_commands, paste_solutions
 from notebook_edits import edit_graded_cell
 from test_exercises import MODEL_MISTAKES, grading, plant, source
 
@@ -32,7 +32,6 @@ pytestmark = pytest.mark.slow
 
 ROOT = helpers.ROOT
 BIN = Path(sys.executable).parent
-ASSIGNMENT = "notebooks"
 # Two students. One hands in the untouched exercise edition. The other hands in the worked
 # edition, notebooks 2-12 (1 has no check), with one planted mistake in each of the model's notebooks 5-10:
 # each check feeds its piece known inputs, so each mistake must cost its own check's points, and
@@ -56,15 +55,6 @@ def run_nbgrader(course, *arguments):
         raise kernel_ports.KernelLostItsPort(said)
     assert result.returncode == 0, said
     return result
-
-
-def nbgrader_commands(path, heading):
-    """The `nbgrader` command lines of the bash blocks in the section `## <heading>` of the
-    markdown file `path`, in order, each as its arguments."""
-    section = path.read_text(encoding="utf-8").split(f"## {heading}", 1)[1].split("\n## ", 1)[0]
-    return [shlex.split(line, comments=True)[1:]
-            for block in re.findall(r"```bash\n(.+?)\n\s*```", section, re.S)
-            for line in map(str.strip, block.splitlines()) if line.startswith("nbgrader ")]
 
 
 def readme_teacher_commands():
@@ -181,17 +171,6 @@ def test_the_exercise_edition_with_the_solutions_pasted_back_is_the_worked_editi
                 else source(mine)
             assert pasted == re.sub(r"[ \t]*### (BEGIN|END) SOLUTION(\n|$)", "", source(theirs)), \
                 f"{path.name}, cell {number}: {pasted[:200]!r}"
-
-def paste_solutions(exercise_source, worked_source):
-    """The exercise cell with each `# YOUR CODE HERE` stub replaced by the worked solution's lines."""
-    regions = re.findall(r"[ \t]*### BEGIN SOLUTION\n(.*?)[ \t]*### END SOLUTION\n?",
-                         worked_source, re.S)
-    stubs = list(re.finditer(r"[ \t]*# YOUR CODE HERE\n[ \t]*raise NotImplementedError\(\)\n?",
-                             exercise_source))
-    assert len(regions) == len(stubs), (len(regions), len(stubs), exercise_source)
-    for stub, region in reversed(list(zip(stubs, regions))):
-        exercise_source = exercise_source[:stub.start()] + region + exercise_source[stub.end():]
-    return exercise_source
 
 
 def test_a_kernel_that_lost_its_port_is_told_apart_and_running_autograde_again_grades_it(

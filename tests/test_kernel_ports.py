@@ -1,11 +1,11 @@
-"""kernel_ports.py: nbval's kernels start again when one lost its port (see there why)."""
+"""drivers/kernel_ports.py: nbval's kernels start again when one lost its port (see there why)."""
 import socket
 
 import nbval.kernel
 import pytest
 from jupyter_client.connect import LocalPortCache
 
-import kernel_ports
+from drivers import kernel_ports
 
 
 @pytest.fixture

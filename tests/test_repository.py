@@ -1,6 +1,9 @@
 """The repository's promises: notebooks saved from a clean run, CI running the README's command."""
 import json
 import re
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -172,3 +175,94 @@ def test_without_chromium_browser_tests_skip_here_and_fail_in_ci(monkeypatch):
     monkeypatch.delenv("CI")
     with pytest.raises(pytest.skip.Exception, match="no Chromium found"):
         conftest.system_chromium()
+
+
+# ---- The drivers (tests/drivers/) stand alone: benchmarks import them, never a test module ------
+
+def imports_of_test_modules(path):
+    """The imports, in the Python file at `path`, of modules of tests/ other than the drivers:
+    test_*.py, conftest.py, notebook_edits.py..., each as its line."""
+    import ast
+    of_the_tests = {entry.stem for entry in (ROOT / "tests").iterdir()
+                    if entry.suffix == ".py" or entry.is_dir()} - {"drivers"}
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), str(path))):
+        if isinstance(node, ast.Import):
+            imported, relative = [alias.name.split(".") for alias in node.names], False
+        elif isinstance(node, ast.ImportFrom):
+            module = node.module.split(".") if node.module else []
+            imported, relative = [[*module, alias.name] for alias in node.names], node.level > 0
+        else:
+            continue
+        if any(any(part == "conftest" or part.startswith("test_") for part in parts)
+               or not relative and parts[0] in of_the_tests for parts in imported):
+            found.append(f"line {node.lineno}: {ast.unparse(node)}")
+    return found
+
+
+@pytest.mark.parametrize("path", sorted((ROOT / "benchmarks").rglob("*.py"))
+                         + sorted((ROOT / "tests" / "drivers").rglob("*.py")),
+                         ids=lambda path: path.relative_to(ROOT).as_posix())
+def test_benchmarks_and_drivers_import_no_test_module(path):
+    """A benchmark imports the drivers, and they import no test module: running a benchmark runs
+    no test file's code, and moving or editing a test breaks no benchmark."""
+    assert imports_of_test_modules(path) == [], \
+        f"{path.relative_to(ROOT)} imports test modules; what it needs belongs in tests/drivers/"
+
+
+# --- a checkout that converts line endings (Git for Windows' default) ------------------------------
+
+# What .gitattributes must keep exactly as committed (LF), because a program compares it byte for
+# byte: tools/build_exercises.py --check (exercises/ against a fresh build from notebooks/), the
+# data checksums (data/SHA256SUMS) and the record of pyproject.toml's SHA-256 (floors-verified.txt).
+BYTE_FOR_BYTE = ("notebooks/*", "exercises/*", "data/*.csv", "data/*.npz", "data/SHA256SUMS",
+                 "pyproject.toml")
+# Copied from the working tree into the clone: what decides the answer, uncommitted edits included.
+UNDER_TEST = (".gitattributes", "pyproject.toml", "notebooks", "exercises", "tools")
+
+
+def git(*args, cwd):
+    subprocess.run(["git", *args], cwd=cwd, check=True, capture_output=True, text=True)
+
+
+@pytest.mark.slow  # two clones and a build of the exercises: about 5 s, more on a busy machine
+def test_a_checkout_with_windows_line_endings_has_no_stale_exercises(tmp_path):
+    """core.autocrlf=true (Git for Windows' default) must not make `build_exercises.py --check`
+    report the exercise notebooks stale: .gitattributes keeps what is compared byte for byte LF.
+
+    The course is cloned at HEAD, the working tree's .gitattributes, notebooks, exercises and tools
+    are committed on top (so an uncommitted change is what gets tested; on a clean checkout, as in
+    CI, nothing changes), and that commit is cloned again as Git for Windows would."""
+    if not (ROOT / ".git").exists():
+        pytest.fail("this test clones the repository: run it in a git checkout of the course")
+    staging, clone = tmp_path / "staging", tmp_path / "windows"
+    git("-c", "core.autocrlf=false", "clone", "--quiet", str(ROOT), str(staging),
+        cwd=tmp_path)
+    for name in UNDER_TEST:
+        source, target = ROOT / name, staging / name
+        if target.is_dir():
+            shutil.rmtree(target)
+        elif target.exists():
+            target.unlink()
+        if source.is_dir():
+            shutil.copytree(source, target, ignore=shutil.ignore_patterns(".ipynb_checkpoints",
+                                                                           "__pycache__"))
+        else:
+            shutil.copyfile(source, target)
+    git("add", "--all", "--", *UNDER_TEST, cwd=staging)
+    git("-c", "user.name=course tests", "-c", "user.email=tests@example.invalid",
+        "-c", "commit.gpgsign=false", "commit", "--quiet", "--no-verify", "--allow-empty",
+        "-m", "the working tree's files under test", cwd=staging)
+    git("-c", "core.autocrlf=true", "clone", "--quiet", str(staging), str(clone), cwd=tmp_path)
+    assert b"\r\n" in (clone / "README.md").read_bytes(), "the clone did not convert text files"
+
+    code = ("import sys; sys.path.insert(0, 'tools'); import build_exercises; "
+            "print(build_exercises.stale_files())")
+    result = subprocess.run([sys.executable, "-c", code], cwd=clone, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert result.stdout.strip() == "[]", f"stale in a core.autocrlf=true clone: {result.stdout}"
+    # And what else is compared byte for byte (glossary.md is copied: both copies would match).
+    converted = sorted(path.relative_to(clone).as_posix() for pattern in BYTE_FOR_BYTE
+                       for path in clone.glob(pattern) if path.is_file()
+                       and path.read_bytes() != (staging / path.relative_to(clone)).read_bytes())
+    assert converted == [], f"core.autocrlf=true changed the line endings of {converted}"

@@ -25,6 +25,7 @@ import ctypes
 import inspect
 import io
 import re
+import textwrap
 import threading
 import traceback
 from dataclasses import dataclass
@@ -291,10 +292,15 @@ def _current_function(found, namespace, arguments):
 
 
 def _same_code(one, other):
-    """Whether two sources of a function are the same code, indentation and blank lines aside."""
-    def lines(text):
-        return [line.strip() for line in text.splitlines() if line.strip()]
-    return lines(one) == lines(other)
+    """Whether two sources of a function are the same code: compared as syntax trees, so that
+    comments, blank lines and indentation do not count."""
+    def tree(text):
+        try:
+            return ast.dump(ast.parse(textwrap.dedent(text)))
+        except SyntaxError:
+            return None
+    first = tree(one)
+    return first is not None and first == tree(other)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -1,5 +1,5 @@
 """A real JupyterHub on this machine, driven over HTTP: for tests/test_classroom_hub.py, and for
-capacity benchmarks that spawn many learners' servers.
+capacity benchmarks that spawn many learners' servers (benchmarks/classroom_capacity.py).
 
 The hub runs classroom/jupyterhub_config.py, the file docs/classroom.md tells teachers to deploy,
 and adds on top only what a hub on one machine, as one unix user, needs (`local_hub_config`):
@@ -59,6 +59,9 @@ API
     returns its output; raises `NbgraderError` with the output if it fails, and
     `kernel_ports.KernelLostItsPort` if a kernel it started lost its port to another process
     (`kernel_ports.again_if_a_kernel_lost_its_port` runs it again).
+`TEACHER`: the teacher's hub name in the classroom's test and benchmark. `classroom_commands()`:
+    the teacher's nbgrader commands of docs/classroom.md's "Running a class", in order, each as
+    its arguments (generate_assignment, release_assignment, collect, autograde, ...).
 `Kernel`: `execute(code, timeout=120)` runs code and returns what it printed; an exception in
     the kernel raises `KernelError` (name, value and traceback). `usage()`: the kernel's own
     process, as the kernel itself sees it: {"pid", "peak_rss" (bytes, the most it held so far),
@@ -81,11 +84,13 @@ import psutil
 import requests
 import websocket
 
-from kernel_ports import KernelLostItsPort, a_kernel_lost_its_port
-from lab_driver import free_port
+from .grading import nbgrader_commands
+from .kernel_ports import KernelLostItsPort, a_kernel_lost_its_port
+from .lab import free_port
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 CLASSROOM = ROOT / "classroom"
+CLASSROOM_DOCS = ROOT / "docs" / "classroom.md"  # how to run a class; its commands are tested
 HUB_CONFIG = CLASSROOM / "jupyterhub_config.py"
 NBGRADER_CONFIG = CLASSROOM / "nbgrader_config.py"
 BIN = Path(sys.executable).parent  # the environment running the tests: the users' environment
@@ -97,6 +102,12 @@ SERVICE = "classroom-driver"
 # after which the server gives up on a kernel and closes its socket.
 KERNEL_INFO_SECONDS = 90
 RESTARTS = 3  # of a kernel that never answers
+TEACHER = "teacher"
+
+
+def classroom_commands():
+    """The teacher's nbgrader commands of docs/classroom.md's "Running a class", in order."""
+    return nbgrader_commands(CLASSROOM_DOCS, "Running a class")
 
 
 class KernelError(Exception):
@@ -112,7 +123,7 @@ def local_hub_config(hub_folder, token, ports, bin_dir):
     homes = hub_folder / "home"
     as_root = ["--allow-root"] if os.geteuid() == 0 else []  # else it refuses to run as root
     return f"""\
-# Written by tests/hub_driver.py: the classroom's configuration, then what a hub on one machine
+# Written by tests/drivers/hub.py: the classroom's configuration, then what a hub on one machine
 # needs for a test (nothing here is for a real classroom: see docs/classroom.md).
 c = get_config()  # noqa: F821
 load_subconfig({str(HUB_CONFIG)!r})  # noqa: F821
@@ -147,7 +158,7 @@ def local_nbgrader_config(hub_folder, teacher):
     Every user here is the same unix user, whose name nbgrader would take as every student's id:
     a student's id is set to their hub name instead (the teacher's stays "*": all students)."""
     return f"""\
-# Written by tests/hub_driver.py: the classroom's nbgrader configuration, then the test's.
+# Written by tests/drivers/hub.py: the classroom's nbgrader configuration, then the test's.
 import os
 c = get_config()  # noqa: F821
 load_subconfig({str(NBGRADER_CONFIG)!r})  # noqa: F821

@@ -56,7 +56,8 @@ def again_if_a_kernel_lost_its_port(start):
 
 
 def install():
-    """nbval's kernels start again if one lost its port (conftest.py, and `-p kernel_ports`)."""
+    """nbval's kernels start again if one lost its port (conftest.py, and
+    `-p drivers.kernel_ports`)."""
     import nbval.kernel
     if not hasattr(nbval.kernel.start_new_kernel, "__wrapped__"):
         nbval.kernel.start_new_kernel = again_if_a_kernel_lost_its_port(
@@ -64,5 +65,5 @@ def install():
 
 
 def pytest_configure(config):
-    """As a pytest plugin: `python -m pytest -p kernel_ports` with tests/ on the path."""
+    """As a pytest plugin: `python -m pytest -p drivers.kernel_ports` with tests/ on the path."""
     install()
