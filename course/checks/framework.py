@@ -120,38 +120,43 @@ def run(name, namespace, alone=False):
     arguments = _arguments(found, namespace)
     if not alone:
         _latest_run_problem(found, namespace, arguments)
+    limit = {"fired": False}
     try:
-        with _time_limit(found.seconds):
+        with _time_limit(found.seconds, limit):
             found.function(**arguments)
-    except TookTooLong as error:
-        raise CheckFailed(_too_long_message(found, error), found.piece) from None
-    except NotImplementedError as error:
-        raise _not_written(found.piece, error) from None
-    except CheckFailed:
+    except KeyboardInterrupt:  # the learner pressed the kernel's stop button
         raise
-    except NameError as error:
-        raise CheckFailed(_name_error_message(found, error, alone), found.piece) from None
-    except AssertionError as error:
-        if _raised_by_the_check(error):
-            raise CheckFailed(f"✗ {found.piece}: {error}", found.piece) from None
-        raise CheckFailed(_raised_message(found.piece, error), found.piece) from None
-    except FloatingPointError as error:
-        raise CheckFailed(
-            f"✗ {found.piece}: NumPy, told to raise on overflow, division by zero and invalid "
-            f"values for this check, raised '{error}' ({_where(error)}). A formula that computes "
-            f"e^(large) or log(0) breaks on extreme inputs: use a form that never does.",
-            found.piece) from None
-    except ValueError as error:
-        if "read-only" in str(error):
-            raise CheckFailed(
-                f"✗ {found.piece}: it writes into an array it was given ({_where(error)}). The "
-                f"caller's arrays must stay as they were: compute a new array instead of changing "
-                f"one in place (`-=`, `+=`, `array[...] = ...`).", found.piece) from None
-        raise CheckFailed(_raised_message(found.piece, error), found.piece) from None
-    except (Exception, SystemExit) as error:  # noqa: BLE001 - every error becomes a message
-        raise CheckFailed(_raised_message(found.piece, error), found.piece) from None
+    except BaseException as error:  # noqa: BLE001 - every error becomes a message
+        raise _failure(found, error, alone, limit["fired"]) from None
     if not alone:
         print(f"✓ {found.piece}: {found.verified}")
+
+
+def _failure(found, error, alone, timed_out):
+    """The CheckFailed that tells the learner what `error`, raised while checking, means."""
+    piece = found.piece
+    if timed_out or isinstance(error, TookTooLong):
+        # also when the learner's code caught the stop and went on: what followed is no answer
+        return CheckFailed(_too_long_message(found, error), piece)
+    if isinstance(error, CheckFailed):
+        return error
+    if isinstance(error, NotImplementedError):
+        return _not_written(piece, error)
+    if isinstance(error, NameError):
+        return CheckFailed(_name_error_message(found, error, alone), piece)
+    if isinstance(error, AssertionError) and _raised_by_the_check(error):
+        return CheckFailed(f"✗ {piece}: {error}", piece)
+    if isinstance(error, FloatingPointError):
+        return CheckFailed(
+            f"✗ {piece}: NumPy, told to raise on overflow, division by zero and invalid values "
+            f"for this check, raised '{error}' ({_where(error)}). A formula that computes "
+            f"e^(large) or log(0) breaks on extreme inputs: use a form that never does.", piece)
+    if isinstance(error, ValueError) and "read-only" in str(error):
+        return CheckFailed(
+            f"✗ {piece}: it writes into an array it was given ({_where(error)}). The caller's "
+            f"arrays must stay as they were: compute a new array instead of changing one in "
+            f"place (`-=`, `+=`, `array[...] = ...`).", piece)
+    return CheckFailed(_raised_message(piece, error), piece)
 
 
 def _arguments(found, namespace):
@@ -248,9 +253,13 @@ def _latest_run_problem(found, namespace, arguments):
         return
     name = found.piece
     pattern = re.compile(rf"^\s*def {re.escape(name)}\s*\(", re.M)
+    # The latest cell that defines the piece, or attaches it under its name (a function written
+    # under another name and attached as LogisticModel.sigmoid = ...): only the first is judged.
+    attaches = re.compile(rf"^\s*(def {re.escape(name)}\s*\(|LogisticModel\.{re.escape(name)}\s*=|"
+                          rf"{re.escape(name)}\s*=)", re.M)
     latest = next((source for source in reversed(history[:-1])
-                   if isinstance(source, str) and pattern.search(source)), None)
-    if latest is None:
+                   if isinstance(source, str) and attaches.search(source)), None)
+    if latest is None or not pattern.search(latest):
         return
     try:
         tree = ast.parse(latest)
@@ -308,36 +317,50 @@ def _same_code(one, other):
 # ---------------------------------------------------------------------------------------------
 
 @contextlib.contextmanager
-def _time_limit(seconds):
-    """Raise TookTooLong in this thread once `seconds` have passed.
+def _time_limit(seconds, limit):
+    """Raise TookTooLong in this thread once `seconds` have passed; `limit["fired"]` says it did.
 
     A timer thread asks the interpreter to raise the exception in this thread
-    (PyThreadState_SetAsyncExc): it works on Linux, macOS and Windows, inside JupyterLab's
-    kernel, nbgrader and pytest alike, and stops any Python loop. One NumPy call that runs longer
-    is stopped when it returns.
+    (PyThreadState_SetAsyncExc): it works in CPython on Linux, macOS and Windows, inside
+    JupyterLab's kernel, nbgrader and pytest alike, and stops any Python loop, again every 0.2 s
+    while the block runs (code that catches one and goes on meets the next one, in its own code
+    or the check's). One NumPy call or time.sleep that runs longer is stopped when it returns.
+    Two cases it cannot stop: a loop whose body catches every exception (`while True:` around
+    `try: ... except: continue`) catches each one, and other Pythons (PyPy) have no such call, so
+    the check runs without a time limit there. The kernel's stop button (■) ends both.
+
+    (A trace function cannot do better: CPython unsets it once it raises, and in CPython 3.11 a
+    trace function and an exception raised by this call together hang the next traced call.)
     """
+    set_async_exc = getattr(getattr(ctypes, "pythonapi", None), "PyThreadState_SetAsyncExc", None)
+    if set_async_exc is None:  # not CPython (PyPy, for one): no time limit rather than no check
+        yield
+        return
     target = threading.get_ident()
     guard = threading.Lock()
+    finished = threading.Event()
     state = {"running": True, "fired": False}
 
     def stop():
-        with guard:
-            if state["running"]:
-                ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(target),
-                                                           ctypes.py_object(TookTooLong))
-                state["fired"] = True
+        # Raise again every 0.2 s until the block ends: learner code with a bare `except:` may
+        # catch the first one and loop on.
+        while not finished.wait(seconds if not state["fired"] else 0.2):
+            with guard:
+                if not state["running"]:
+                    return
+                set_async_exc(ctypes.c_ulong(target), ctypes.py_object(TookTooLong))
+                state["fired"] = limit["fired"] = True
 
-    timer = threading.Timer(seconds, stop)
-    timer.daemon = True
+    timer = threading.Thread(target=stop, daemon=True)
     timer.start()
     try:
         yield
     finally:
-        timer.cancel()
         with guard:
             state["running"] = False
-            if state["fired"]:  # not delivered yet (the code ended meanwhile): take it back
-                ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(target), None)
+            if state["fired"]:  # one not delivered yet (the code ended meanwhile): take it back
+                set_async_exc(ctypes.c_ulong(target), None)
+        finished.set()
 
 
 def _too_long_message(found, error):
@@ -345,6 +368,9 @@ def _too_long_message(found, error):
     line = (frames[-1].line or "").strip() if frames else ""
     where = (f" It was stopped at `{line}`, in {frames[-1].name}." if line else
              f" It was stopped in {frames[-1].name}." if frames else "")
+    if not isinstance(error, TookTooLong):  # the stop was caught, and the code went on
+        where = (" It went on after the check stopped it: an `except:` (or `except BaseException:`) "
+                 "catches even that; catch only the exceptions you expect.")
     return (f"✗ {found.piece}: it did not return within {found.seconds:g} s on the check's small "
             f"input, so the check stopped it.{where} A loop whose condition never becomes false "
             f"(`while True:` without a `break` or `return`), or a function that calls itself "

@@ -1,4 +1,4 @@
-"""Plausible learner mistakes in notebook 02, each caught by a check of that notebook."""
+"""Plausible learner mistakes in notebook 02, each caught by its check in course/checks/nb02.py."""
 MISTAKES = [
     dict(description="epochs with the fraction upside down",
          cell="epochs", old="iterations * batch_size / num_examples",

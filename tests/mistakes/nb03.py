@@ -1,4 +1,4 @@
-"""Plausible learner mistakes in notebook 03, each caught by a check of that notebook."""
+"""Plausible learner mistakes in notebook 03, each caught by its check in course/checks/nb03.py."""
 MISTAKES = [
     dict(description="share_of_ones counts the zeros",
          cell="share_of_ones", old="np.mean(labels == 1)", new="np.mean(labels == 0)",

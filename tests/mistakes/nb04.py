@@ -1,4 +1,4 @@
-"""Plausible learner mistakes in notebook 04, each caught by a check of that notebook."""
+"""Plausible learner mistakes in notebook 04, each caught by its check in course/checks/nb04.py."""
 MISTAKES = [
     dict(description="unroll with reshape(784, -1): one column per image",
          cell="unroll", old="images.reshape(len(images), -1)", new="images.reshape(784, -1)",

@@ -1,4 +1,4 @@
-"""Plausible learner mistakes in notebook 05, each caught by a check of that notebook."""
+"""Plausible learner mistakes in notebook 05, each caught by its check in course/checks/nb05.py."""
 MISTAKES = [
     dict(description="weights drawn from NumPy's global generator instead of self.rng",
          cell="init",

@@ -1,4 +1,4 @@
-"""Plausible learner mistakes in notebook 06, each caught by a check of that notebook."""
+"""Plausible learner mistakes in notebook 06, each caught by its check in course/checks/nb06.py."""
 MISTAKES = [
     dict(description="scores without the bias",
          cell="scores",

@@ -1,4 +1,4 @@
-"""Plausible learner mistakes in notebook 07, each caught by a check of that notebook."""
+"""Plausible learner mistakes in notebook 07, each caught by its check in course/checks/nb07.py."""
 MISTAKES = [
     dict(description="backward with the error's sign swapped: y - y_hat instead of y_hat - y",
          cell="backward",

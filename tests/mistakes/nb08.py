@@ -1,4 +1,4 @@
-"""Plausible learner mistakes in notebook 08, each caught by a check of that notebook."""
+"""Plausible learner mistakes in notebook 08, each caught by its check in course/checks/nb08.py."""
 MISTAKES = [
     dict(description="gradient ascent: the weights move with the gradient (w + alpha dw)",
          cell="update",

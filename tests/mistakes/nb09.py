@@ -1,4 +1,4 @@
-"""Plausible learner mistakes in notebook 09, each caught by a check of that notebook."""
+"""Plausible learner mistakes in notebook 09, each caught by its check in course/checks/nb09.py."""
 MISTAKES = [
     dict(description="predict thresholds the probability at 0 (always true)",
          cell="predict",

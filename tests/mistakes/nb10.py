@@ -1,4 +1,4 @@
-"""Plausible learner mistakes in notebook 10, each caught by a check of that notebook."""
+"""Plausible learner mistakes in notebook 10, each caught by its check in course/checks/nb10.py."""
 MISTAKES = [
     dict(description="train updates with a learning rate of its own instead of its argument",
          cell="train",

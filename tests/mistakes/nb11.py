@@ -1,4 +1,4 @@
-"""Plausible learner mistakes in notebook 11, each caught by a check of that notebook."""
+"""Plausible learner mistakes in notebook 11, each caught by its check in course/checks/nb11.py."""
 MISTAKES = [
     dict(description="best_iteration takes the highest validation loss (argmax for argmin)",
          cell="best_iteration",

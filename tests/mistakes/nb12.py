@@ -1,4 +1,4 @@
-"""Plausible learner mistakes in notebook 12, each caught by a check of that notebook."""
+"""Plausible learner mistakes in notebook 12, each caught by its check in course/checks/nb12.py."""
 MISTAKES = [
     dict(description="standardise scales the other set with its own mean and standard deviation",
          cell="standardise",
