@@ -47,6 +47,16 @@ def _slips(steps, size, examples, expected):
                                          "images."),
         (expected * (steps + 1) / steps, "It counts one step too many (iterations + 1): there are "
                                          "exactly iterations steps."),
+        (expected * examples / (examples - 1), "It divides by num_examples − 1: one epoch is the "
+                                               "whole training set, num_examples images."),
+        (expected * examples / (examples + 1), "It divides by num_examples + 1: one epoch is the "
+                                               "whole training set, num_examples images."),
+        (100 * expected, "That is a percentage of the training set: return the number of epochs "
+                         "itself (1.5 means one and a half passes)."),
+        (expected - math.floor(expected), "That is only the unfinished part of the last epoch (`%` "
+                                          "keeps the remainder): the whole epochs count too."),
+        (expected * 64 / size, "It uses Task 2's batch size, 64 (settings['batch_size']), instead "
+                               "of its argument batch_size: use the function's arguments."),
     ] + [(round(expected, decimals), f"That is the number of epochs rounded to {decimals} decimal"
           f"{'s' * (decimals > 1)}: return it exactly (no round()); the notebook rounds only when it "
           f"prints.") for decimals in (1, 2, 3, 4)]  # the same slips, in the same order, for every case
@@ -54,7 +64,7 @@ def _slips(steps, size, examples, expected):
 
 @check('epochs', '5 cases by hand, from 1.5 to 300 epochs, fractions kept exactly (2.333... too)')
 def epochs(epochs):
-    answers = []
+    answers, dtypes = [], []
     for steps, size, examples, _ in CASES:
         call = f"epochs(iterations={steps}, batch_size={size}, num_examples={examples})"
         try:
@@ -70,9 +80,12 @@ def epochs(epochs):
                 f"Use each number as it is.") from None
         assert got is not None, f"{call} returned None: did you forget `return`?"
         assert np.ndim(got) == 0 and np.asarray(got).dtype.kind in "iuf", (
-            f"{call} returned {got!r}, a {type(got).__name__}: return the number itself "
-            f"(the notebook formats it when it prints).")
+            f"{call} returned {got!r}, a {type(got).__name__}: "
+            + ("exact, but the exercise asks for a float: divide with `/`, which gives one"
+               if type(got).__name__ == "Fraction" else
+               "return the number itself (the notebook formats it when it prints)") + ".")
         answers.append(float(got))
+        dtypes.append(np.asarray(got).dtype)
     wrong = [(case, got) for case, got in zip(CASES, answers) if abs(got - case[3]) > 1e-12 * case[3]]
     if not wrong:
         return
@@ -87,6 +100,10 @@ def epochs(epochs):
     cause = next(iter(everywhere + here),
                  "One epoch is as many images seen as the training set holds: count the images "
                  "the steps look at, then how many training sets of that size they make.")
+    dtype = dtypes[CASES.index((steps, size, examples, expected))]
+    if dtype.itemsize < 8 and np.isclose(got, expected, rtol=1e-3, atol=0):
+        cause = (f"It is a number of dtype {dtype}, which keeps fewer digits than float64: return "
+                 f"the quotient as Python computes it (a float64).")
     raise AssertionError(
         f"epochs(iterations={steps}, batch_size={size}, num_examples={examples}) returned "
         f"{got:.10g}; expected {expected:.10g} ({steps} steps × {size} images = {steps * size} "

@@ -50,7 +50,7 @@ LABEL_EXAMPLES = [
 
 @check('share_of_ones', '3 label arrays by hand (0.75, 0.2 and 3/7): the exact fraction of the labels it is given, not a count, a percentage or rounded')
 def share_of_ones(share_of_ones):
-    answers = []
+    answers, dtypes = [], []
     for labels, _, _ in LABEL_EXAMPLES:
         example = np.array(labels)
         example.flags.writeable = False  # share_of_ones must leave the labels as they are
@@ -61,13 +61,21 @@ def share_of_ones(share_of_ones):
             if "'numpy.ndarray' object has no attribute" not in str(error):
                 raise
             raise AssertionError(_no_such_attribute(call, error, "labels")) from None
+        except ValueError as error:  # np.exceptions.AxisError is a ValueError (and an IndexError)
+            if type(error).__name__ != "AxisError":
+                raise
+            raise AssertionError(
+                f"{call} stopped with AxisError: {error}. labels is one-dimensional, one label "
+                f"after the other: it has only axis 0, and a share of all labels needs no axis "
+                f"argument at all.") from None
         assert got is not None, f"{call} returned None: did you forget `return`?"
         assert np.ndim(got) == 0 and np.asarray(got).dtype.kind in "iuf", (
             f"{call} returned {got!r}, a {type(got).__name__}: return the number itself "
             f"(the notebook formats it as a percentage when it prints).")
         answers.append(float(got))
+        dtypes.append(np.asarray(got).dtype)
     notebook_arrays = _notebook_arrays(share_of_ones)
-    for (labels, ones, expected), got in zip(LABEL_EXAMPLES, answers):
+    for (labels, ones, expected), got, dtype in zip(LABEL_EXAMPLES, answers, dtypes):
         call = f"share_of_ones(np.array({labels}))"
         count = len(labels)
         slips = [  # what the usual slips give on the same labels, and their likely cause
@@ -78,6 +86,12 @@ def share_of_ones(share_of_ones):
             (1.0, "len(labels == 1) is the length of the whole mask, one entry per label, not the "
                   "number of ones: a mask's True entries are what count (NumPy counts a True as 1 "
                   "when it adds or averages)."),
+            (1 / count, "That is 1 / the number of labels: len(np.where(...)) is the length of the "
+                        "tuple np.where returns (one array per axis, so 1), not the number of ones."),
+            (ones / (count - 1), "It divides by one less than the number of labels (len − 1?): "
+                                 "divide by the number of all labels."),
+            (ones / (count + 1), "It divides by one more than the number of labels (len + 1?): "
+                                 "divide by the number of all labels."),
             (ones // count, "The fraction is cut off (`//` or int()): divide with `/`, which keeps it."),
             (ones / (count - ones), "That is ones per zero: divide by the number of all labels."),
         ] + [(round(expected, decimals), f"That is the fraction rounded to {decimals} decimal"
@@ -86,6 +100,15 @@ def share_of_ones(share_of_ones):
         cause = next((why for value, why in slips if np.isclose(got, value)),
                      "The share of ones is the number of labels equal to 1 divided by the number of "
                      "all labels.")
+        if answers == [1.0, 1.0, 1.0]:  # the same for every label array: two slips give it
+            cause = ("It returned 1 for every label array: either len(labels == 1), the length of the "
+                     "whole mask (one entry per label), divided by the number of labels, or the mean "
+                     "of the ones alone (labels[labels == 1] keeps only the ones, whose mean is 1). "
+                     "Count the labels equal to 1, then divide by the number of ALL labels.")
+        elif answers == [1.0, 0.0, 0.0]:  # the middle values of the three label arrays
+            cause = ("That is the median of the labels, their middle value (0 or 1), not the "
+                     "share of ones: average the mask of the ones (NumPy counts a True as 1), or "
+                     "divide the number of ones by the number of labels.")
         if notebook_arrays:
             cause = (f"It reads the notebook's {', '.join(notebook_arrays)} instead of its argument "
                      f"labels: count the ones of the labels it is given.")
@@ -93,19 +116,23 @@ def share_of_ones(share_of_ones):
             cause = (f"It returned {got:g} for every label array, though 75 % of the first and 20 % "
                      f"of the second are ones: use its argument labels, not an array or a number "
                      f"of your own.")
+        if dtype.itemsize < 8 and np.isclose(got, expected, rtol=1e-3, atol=0):
+            cause = (f"It is a number of dtype {dtype}, which keeps fewer digits than float64: keep "
+                     f"NumPy's float64 (its default), which the notebook's later arithmetic expects.")
         assert abs(got - expected) < 1e-12, (
-            f"{call} returned {got:g}; expected {expected:g} ({ones} ones among {count} labels). "
-            f"{cause}")
+            f"{call} returned {got:.10g}; expected {expected:.10g} ({ones} ones among {count} "
+            f"labels). {cause}")
 
 
 # Six images of one grey level each: every pixel of image i is GREY_LEVELS[i].
 GREY_LEVELS = [0.1, 0.2, 0.3, 0.8, 0.9, 0.7]
 GREY_LABELS = [1, 0, 0, 1, 1, 0]
-# (digit, its average, the other digit's average, the median, the sum, image number `digit`),
-# worked out by hand from the levels of the images labelled digit.
+# (digit, its average, the other digit's average, the median, the sum, image number `digit`,
+# the first image labelled digit, the largest level), worked out by hand from the levels of the
+# images labelled digit.
 GREY_CASES = [
-    (1, 0.6, 0.4, 0.8, 1.8, 0.2),  # images 0, 3, 4: 0.1, 0.8, 0.9; sum 1.8, mean 1.8 / 3 = 0.6
-    (0, 0.4, 0.6, 0.3, 1.2, 0.1),  # images 1, 2, 5: 0.2, 0.3, 0.7; sum 1.2, mean 1.2 / 3 = 0.4
+    (1, 0.6, 0.4, 0.8, 1.8, 0.2, 0.1, 0.9),  # images 0, 3, 4: 0.1, 0.8, 0.9; sum 1.8, mean 1.8 / 3 = 0.6
+    (0, 0.4, 0.6, 0.3, 1.2, 0.1, 0.2, 0.7),  # images 1, 2, 5: 0.2, 0.3, 0.7; sum 1.2, mean 1.2 / 3 = 0.4
 ]
 
 
@@ -117,7 +144,7 @@ def average_image(average_image):
     notebook_arrays = _notebook_arrays(average_image)
     setup = ("for 6 images of one grey level each, 0.1, 0.2, 0.3, 0.8, 0.9 and 0.7, labelled "
              "[1, 0, 0, 1, 1, 0],")
-    for digit, expected, other, median, total, single in GREY_CASES:
+    for digit, expected, other, median, total, single, first, largest in GREY_CASES:
         call = f"average_image(images, labels, digit={digit})"
         try:
             got = average_image(example_images, example_labels, digit)
@@ -125,6 +152,13 @@ def average_image(average_image):
             if "'numpy.ndarray' object has no attribute" not in str(error):
                 raise
             raise AssertionError(_no_such_attribute(call, error, "images")) from None
+        except (IndexError, ValueError) as error:
+            if not notebook_arrays or "read-only" in str(error):
+                raise
+            raise AssertionError(
+                f"{setup} {call} stopped with {type(error).__name__}: {error}. It reads the "
+                f"notebook's {', '.join(notebook_arrays)} instead of its own arguments, images and "
+                f"labels, which do not fit them: use the arguments it is given.") from None
         assert got is not None, f"{call} returned None: did you forget `return`?"
         shape = np.shape(got)
         shape_causes = {
@@ -134,6 +168,8 @@ def average_image(average_image):
                   "the images instead, axis 0.",
             (3, 28, 28): "These are the 3 images of that digit themselves: average them, axis 0.",
             (784,): "The average is unrolled: return it as an image, shape (28, 28).",
+            (1, 28, 28): "The average kept the averaged axis as an axis of length 1 (keepdims=True): "
+                         "return the image itself, shape (28, 28), without keepdims.",
         }
         assert shape == (28, 28), (
             f"{setup} {call} returned shape {shape}; expected (28, 28), one average per pixel. "
@@ -156,6 +192,12 @@ def average_image(average_image):
                         "average only the images you kept."),
             (median, "That is the median of the 3 images (their middle value), not their mean: "
                      "average them."),
+            (first, f"That is the first image labelled {digit} alone: average all 3 images "
+                    f"labelled {digit}, along axis 0."),
+            (largest, "That is the largest value of the 3 images (a max), not their mean: average "
+                      "them."),
+            (255 * expected, "That is the average times 255, on the scale 0-255: the images hold "
+                             "values from 0 to 1; keep their scale."),
         ]
         assert np.ptp(got) <= 1e-9, (
             f"{setup} {call} returned an image whose pixels differ (from {np.min(got):.3g} to "
@@ -166,6 +208,13 @@ def average_image(average_image):
         value = np.ravel(got)[0]
         cause = next((why for wrong, why in slips if np.allclose(got, wrong)),
                      "Average the images labelled digit, pixel by pixel.")
+        if np.asarray(got).dtype.kind in "biu":
+            cause = (f"It holds whole numbers (dtype {np.asarray(got).dtype}): the average of pixels "
+                     f"from 0 to 1 is a fraction, which a cast to int (or rounding) turns into 0 or "
+                     f"1. Keep the floats the mean gives.")
+        elif notebook_arrays:
+            cause = (f"It reads the notebook's {', '.join(notebook_arrays)} instead of its own "
+                     f"arguments: use the images and labels it is given.")
         assert np.allclose(got, expected), (
             f"{setup} {call} returned pixels such as {value:.3g}; expected {expected} everywhere, the "
             f"average of the images labelled {digit}. {cause}")

@@ -107,7 +107,16 @@ def unroll(unroll):
                     "flatten) puts everything in one vector. Keep one row per image, shape "
                     "(number of images, 784).",
         (3, 28, 28): "The images came back unchanged: reshape them to (number of images, 784).",
+        (84, 28): "The rows of all the images stacked one under the other (np.vstack or "
+                  "np.concatenate), 3 × 28 rows of 28 pixels: each image must become one row of "
+                  "784 pixels.",
+        (3, 783): "One pixel of each image is missing (a slice such as [:, 1:] or [:, :-1]?): "
+                  "every image keeps all its 784 pixels.",
     }
+    if shape not in shape_causes and len(shape) == 2 and shape[0] != 3 and shape[0] * shape[1] == 3 * 784:
+        shape_causes[shape] = (f"{shape[0]} rows for 3 images: the number of rows is the number of "
+                               f"images, taken from the images themselves (len(images)), not "
+                               f"written in or changed.")
     assert shape == (3, 784), (f"{setup} unroll returned shape {shape}; expected (3, 784), one row "
                                f"per image. " + shape_causes.get(shape, "Ask reshape for shape "
                                                                         "(number of images, 784)."))
@@ -126,6 +135,15 @@ def unroll(unroll):
             (numbered.transpose(0, 2, 1).reshape(3, -1), "It reads each image column by column (a "
              "transpose, or order='F'): X[i, 1] must be pixel (0, 1), the next one along row 0. "
              "reshape reads row by row by itself."),
+            (expected / 255, "The pixels are divided by 255: unroll only reshapes; every pixel "
+             "keeps its value (ours are already from 0 to 1)."),
+            (expected * 255, "The pixels are multiplied by 255: unroll only reshapes; every pixel "
+             "keeps its value."),
+            (numbered[:, ::-1, :].reshape(3, -1), "The rows of each image come in reverse order, "
+             "bottom row first (the image flipped upside down, [::-1]?): read each image from its "
+             "top row down."),
+            (numbered[:, :, ::-1].reshape(3, -1), "Each row of each image is read right to left "
+             "(the image mirrored, [::-1]?): read each row from its left end."),
         ]
         cause = next((why for wrong, why in slips if np.array_equal(got, wrong)),
                      "Row i must be image i, read row by row.")
@@ -155,9 +173,14 @@ def roll(roll):
     except ValueError as error:
         if "read-only" in str(error):
             raise
+        asked = re.search(r"into shape \((\d+), ?28, ?28\)", str(error))
         if _works_on_64_only(roll, np.zeros((64, 784))):
             cause = ("It works on 64 rows only: it uses our batch size (64) instead of the number of "
                      "images X holds, one per row.")
+        elif asked and asked.group(1) != "3":
+            cause = (f"It asks for {asked.group(1)} images, but X holds 3 rows, one image each: take "
+                     f"the number of images from X itself (its number of rows), or let NumPy work it "
+                     f"out with -1, rather than writing it in or changing it.")
         else:
             cause = ("Does it leave the batch axis out? A shape (28, 28) holds one image only. Ask "
                      "for shape (number of images, 28, 28), the number of images taken from X (or "
@@ -180,6 +203,11 @@ def roll(roll):
                      "pixels of different images, since it keeps the reading order.",
         (3, 784): "X came back unchanged: reshape it to (number of images, 28, 28).",
         (3 * 784,): "One long vector: keep the number of images first, then 28 rows of 28 pixels.",
+        (28, 3, 28): "The batch axis must come first, then the 28 rows and the 28 columns of each "
+                     "image: with the number of images in the middle, reshape fills each image "
+                     "with pieces of different images.",
+        (28, 28): "One image only, though X holds 3: keep the batch axis, (number of images, 28, "
+                  "28), and every image (no [0], no squeeze).",
     }
     assert shape == (3, 28, 28), (f"{setup} roll returned shape {shape}; expected (3, 28, 28). "
                                   + shape_causes.get(shape, "Ask reshape for shape (number of "
@@ -195,6 +223,14 @@ def roll(roll):
              "swapped (a transpose, or order='F'): X holds each image row by row, and reshape "
              "fills the rows of each image in the same order by itself."),
             (numbered.T.reshape(3, 28, 28), "X.T mixes the images: reshape X itself."),
+            (expected * 255, "The pixels are multiplied by 255: roll only reshapes; every pixel "
+             "keeps its value (ours are from 0 to 1)."),
+            (expected / 255, "The pixels are divided by 255: roll only reshapes; every pixel keeps "
+             "its value."),
+            (expected[:, :, ::-1], "Each image comes out mirrored, each row right to left ([::-1]?): "
+             "X holds each row of an image from its left end."),
+            (expected[:, ::-1, :], "Each image comes out upside down, its rows in reverse order "
+             "([::-1]?): X holds the rows of an image from the top one down."),
         ]
         cause = next((why for wrong, why in slips if np.array_equal(got, wrong)),
                      "Image i must be row i of X, cut into 28 rows of 28 pixels.")
@@ -230,6 +266,15 @@ POSITION_SLIPS = [
     ([0, 27, 1, 23, 54],  # row + column: (1, 0) -> 1, (14, 9) -> 23
      "row + column forgets that each row above holds 28 pixels: pixel (1, 0), the first of row 1, "
      "comes after the 28 pixels of row 0."),
+    ([-1, 26, 27, 400, 782],  # one less than each position
+     "Every position is one too few: positions count from 0, and pixel (0, 0) is at position 0, "
+     "not −1: nothing is subtracted."),
+    ([28, 55, 56, 429, 811],  # one row too many: (0, 0) -> 28, (14, 9) -> 15 × 28 + 9
+     "It counts one row too many (row + 1): row 0 has no rows above it, so pixel (0, 0) is at "
+     "position 0, and row r has r whole rows above it."),
+    ([0, 27, 29, 415, 810],  # rows of 29: (14, 9) -> 406 + 9, (27, 27) -> 783 + 27
+     "A row holds 28 pixels (columns 0 to 27), so each row above moves the position on by 28, "
+     "not 29."),
 ]
 
 
@@ -237,6 +282,12 @@ POSITION_SLIPS = [
 def pixel_position(pixel_position):
     got = [pixel_position(r, c) for r, c in PIXELS]
     assert got[0] is not None, "pixel_position(0, 0) returned None: did you forget `return`?"
+    assert np.ndim(got[3]) == 0, (
+        f"pixel_position(14, 9) returned {got[3]!r}, a {type(got[3]).__name__}"
+        + ("; expected one number, the position: this is the pair (row, column) itself. The "
+           "position counts the pixels before (r, c) in the unrolled vector of 784"
+           if np.shape(got[3]) == (2,) and list(np.ravel(got[3])) == [14, 9] else
+           ": return the position itself, one whole number, not inside a list or an array"))
     cause = next((why for wrong, why in POSITION_SLIPS if got == wrong),
                  "Count the positions before pixel (r, c): the r whole rows above it, 28 pixels "
                  "each, then the c pixels to its left in its own row.")

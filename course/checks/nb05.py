@@ -35,19 +35,27 @@ def init(LogisticModel):
     assert w.shape == (2000,), (
         f"for num_features = 2000, self.w has shape {w.shape}; expected (2000,), one weight per feature"
         + (f". {shape_causes[w.shape]}" if w.shape in shape_causes else ""))
-    assert w.dtype.kind == "f", f"self.w holds numbers of dtype {w.dtype}; expected floats"
+    assert w.dtype.kind == "f", (
+        f"self.w holds numbers of dtype {w.dtype}; expected floats"
+        + (": made whole numbers (a cast to int?), weights as small as 0.01 all become 0"
+           if w.dtype.kind in "iu" else ""))
     assert not isinstance(b, np.ndarray), (
         f"self.b is an array of shape {b.shape}; the bias is one number for all examples: 0.0")
     is_number = isinstance(b, (float, int, np.floating, np.integer)) and not isinstance(b, (bool, np.bool_))
     assert is_number, f"self.b is {b!r}, of type {type(b).__name__}; expected one number, 0.0"
     assert b == 0.0, f"self.b is {b}; the bias starts at 0.0"
     spread, centre = w.std(), w.mean()
-    assert spread > 0, (
+    # (nearly) all equal: a std of 1e-18 is what rounding leaves of 2000 copies of one number
+    all_equal = np.ptp(w) <= 1e-12 * max(1.0, float(np.max(np.abs(w))))
+    assert not all_equal, (
         f"all 2000 weights are equal (to {w[0]:g}): draw them at random with self.rng, "
         f"standard deviation 0.01"
         + (". Are normal's mean and standard deviation swapped? Its first argument, loc, is the "
            "mean (0.0); the second, scale, the standard deviation (0.01): with scale 0 every draw "
-           "is the mean" if np.isclose(w[0], 0.01) else ""))
+           "is the mean" if np.isclose(w[0], 0.01) else
+           ". One number was drawn once and repeated for every weight (added to zeros, or filled "
+           "in): normal draws one number unless its argument size says how many, one per feature"
+           if w[0] != 0.0 else ""))
     assert abs(centre) < 0.1 * spread, (
         f"the 2000 weights have mean {centre:.4f} and standard deviation {spread:.4f}; expected a mean "
         f"of about 0: draw from a normal distribution centred on 0 (rng.random and rng.uniform(0, ...) "

@@ -44,7 +44,16 @@ def scores(LogisticModel):
     wrong = {"the bias is missing": [-1.0, 2.0],
              "the bias is subtracted instead of added": [-1.5, 1.5],
              "X is transposed (X.T, or w before X): each score must come from one ROW of X": [-2.5, 1.5],
-             "X is transposed and the bias is missing": [-3.0, 1.0]}
+             "X is transposed and the bias is missing": [-3.0, 1.0],
+             # X times w entry by entry is [[1, -2], [2, 0]]: its column sums 3 and -2, plus 0.5
+             "the products of X and w are summed along axis 0, over the examples: each score sums "
+             "the products of one row, along axis 1": [3.5, -1.5],
+             # Xw = [-1, 2], plus b × m = 0.5 × 2
+             "the bias is added m = 2 times (b × m): every score gets b once": [0.0, 3.0],
+             "the scores are rounded to whole numbers: a score is any real number, keep it as it "
+             "is": [0.0, 2.0],
+             "the scores are divided by n = 2, the number of features: a score is the sum Xw + b, "
+             "not an average": [-0.25, 1.25]}
     cause = next((f"These are the numbers you get when {what}." for what, values in wrong.items()
                   if np.allclose(got, values)), "Compare with z = Xw + b, one row of X at a time.")
     assert np.allclose(got, [-0.5, 2.5]), (
@@ -102,15 +111,33 @@ def _clipped_at(probability):
     return whole if abs(probability - 1.0 / (1.0 + math.exp(-whole))) <= 2.3e-16 else None
 
 
-def _assert_sigmoid_tails_exact(got):
-    """σ at the scores of _SIGMOID_TAILS, to the precision of float64, with the likely cause of a miss."""
+def _decimals_rounded_to(sigmoid):
+    """The number of decimals (1 to 12) that sigmoid rounds its results to, or None: σ at scores
+    whose true probabilities have many more digits (2.06e-9, 0.0356, 0.668, 0.948)."""
+    probe = np.array([-20.0, -3.3, 0.7, 2.9])
+    probe.flags.writeable = False
+    try:
+        values = np.asarray(sigmoid(probe), dtype=float)
+    except Exception:  # noqa: BLE001 - only a hint for the message
+        return None
+    return next((decimals for decimals in range(1, 13)
+                 if np.array_equal(values, np.round(values, decimals))), None)
+
+
+def _assert_sigmoid_tails_exact(got, rounded_to=None):
+    """σ at the scores of _SIGMOID_TAILS, to the precision of float64, with the likely cause of a
+    miss; `rounded_to`: the decimals the sigmoid rounds to, if it does."""
     assert isinstance(got, np.ndarray) and got.shape == (len(_SIGMOID_TAILS),), (
         f"for z of shape ({len(_SIGMOID_TAILS)},) it returned {type(got).__name__} of shape "
         f"{np.shape(got)}; expected the shape of z")
     assert got.dtype == np.float64, (
-        f"for z of dtype float64 it returned an array of dtype {got.dtype}; expected float64. A "
-        f"smaller float keeps fewer digits and no number as small as σ(−700) ≈ 9.9e-305 (float32 "
-        f"stops near 1e-45), so the probabilities of confident scores become 0: keep NumPy's float64")
+        f"for z of dtype float64 it returned an array of dtype {got.dtype}; expected float64. "
+        + ("A larger float (longdouble) is not what the rest of the model computes with, and not "
+           "needed: a form that computes only e^(−|z|) is exact in float64. Keep NumPy's float64"
+           if got.dtype.itemsize > 8 else
+           "A smaller float keeps fewer digits and no number as small as σ(−700) ≈ 9.9e-305 "
+           "(float32 stops near 1e-45), so the probabilities of confident scores become 0: keep "
+           "NumPy's float64"))
     for (z, expected), value in zip(_SIGMOID_TAILS.items(), got):
         if not _sigmoid_tail_wrong(value, expected):
             continue
@@ -120,7 +147,11 @@ def _assert_sigmoid_tails_exact(got):
             f"exactly 0 (e^({z:g}) ≈ 5.1e-435 is below the smallest float64)" if expected == 0 else
             f"1 (σ({z:g}) = 1 − e^(−{z:g}) / (1 + e^(−{z:g})) rounds to exactly 1 in float64)")
         edge = _clipped_at(value)
-        if value == 0.0:
+        if rounded_to is not None:
+            cause = (f"It rounds its results to {rounded_to} decimal{'s' * (rounded_to > 1)}, which "
+                     f"turns every probability below {0.5 * 10.0 ** -rounded_to:.0e} into 0 (and "
+                     f"those near 1 into 1): return σ(z) as it is computed, unrounded")
+        elif value == 0.0:
             cause = (f"The probability rounded to 0: it was computed as 1 minus a number close to 1 "
                      f"(1 − σ(−z), or a form with tanh), and in float64 σ({-z:g}) = 1 − {expected:.2g} is "
                      f"exactly 1, so every digit of the small probability is lost. For z < 0 compute "
@@ -207,7 +238,7 @@ def sigmoid(LogisticModel):
         tails = np.array(list(_SIGMOID_TAILS))
         tails.flags.writeable = False
         got = LogisticModel.sigmoid(tails)
-    _assert_sigmoid_tails_exact(got)
+    _assert_sigmoid_tails_exact(got, _decimals_rounded_to(LogisticModel.sigmoid))
     try:
         code = inspect.getsource(LogisticModel.sigmoid)
     except (OSError, TypeError):  # no source to read: skip this last part
@@ -232,6 +263,9 @@ def forward(LogisticModel):
         f"a method works on the model it is called on, self: write self.scores, self.sigmoid")
     calls = []  # what the stand-in sigmoid receives
 
+    def stand_in_sigmoid(z):  # not the real sigmoid: easy to recognise, and σ(z) + σ(−z) ≠ 1 here
+        return (np.asarray(z, dtype=float) + 3.0) / 8.0
+
     class StandIns(LogisticModel):
         """scores and sigmoid replaced by stand-ins with known answers: this checks forward alone."""
         given = np.array([-2.0, 1.0, 2.0])  # the stand-in scores
@@ -246,10 +280,12 @@ def forward(LogisticModel):
             assert not callable(z), (
                 "it hands sigmoid the method self.scores itself, not the scores: call it, self.scores(X)")
             calls.append(z)
-            return 0.5 + np.asarray(z) / 8  # not the real sigmoid: easy to recognise
+            return stand_in_sigmoid(z)
 
     _model = StandIns(num_features=2)
-    _model.w, _model.b = np.zeros(2), 0.0  # so that scores computed from w and b would all be 0
+    # w = 0 and b = 1: scores computed from w and b would all be 1 (0 without b), not the stand-ins;
+    # and a bias added once more to the stand-in scores shows (b = 0 would hide it)
+    _model.w, _model.b = np.zeros(2), 1.0
     X = np.array([[1.0, 0.0], [0.0, 1.0], [1.0, 1.0]])
     X.flags.writeable = False
     try:
@@ -262,20 +298,51 @@ def forward(LogisticModel):
             f"scores: call it, self.scores(X)") from None
     assert got is not None, "it returned None: is the `return` missing?"
     assert np.shape(got) == (3,), f"for 3 examples it returned shape {np.shape(got)}; expected (3,)"
-    if not np.allclose(got, [0.25, 0.625, 0.75]):
+    assert np.asarray(got).dtype != bool, (
+        f"it returned True/False, {np.asarray(got).tolist()}: a comparison (with 0.5?) turned the "
+        f"probabilities into answers. forward returns the probabilities themselves, numbers from 0 "
+        f"to 1; Task 9's predict turns them into answers")
+    got = np.asarray(got, dtype=float)
+    setting = ("with the stand-in scores [-2, 1, 2] (b = 1) and the stand-in sigmoid (z + 3)/8 it "
+               f"returned {np.round(got, 4).tolist()}")
+    if not np.allclose(got, [0.125, 0.5, 0.625]):  # (z + 3)/8 at z = -2, 1, 2
         try:  # a forward that calls the sigmoid directly, not through self, is right too
             own = LogisticModel.sigmoid(np.array([-2.0, 1.0, 2.0]))
         except NotImplementedError:
             own = None
-        wrong = {"the scores themselves: the sigmoid is not applied": [-2.0, 1.0, 2.0],
-                 "the sigmoid applied twice": [0.53125, 0.578125, 0.59375],
-                 "0.5 for every example: the scores were not taken from self.scores(X) "
-                 "(w = 0 and b = 0 give scores of 0)": [0.5, 0.5, 0.5]}
-        cause = next((f"It returned {what}." for what, values in wrong.items() if np.allclose(got, values)),
-                     "Expected the stand-in sigmoid of each stand-in score: 0.5 + z/8 at z = -2, 1, 2.")
-        assert own is not None and np.allclose(got, own), (
-            f"with the stand-in scores [-2, 1, 2] and the stand-in sigmoid 0.5 + z/8 it returned "
-            f"{np.round(got, 4)}; expected [0.25, 0.625, 0.75]. {cause}")
+        if own is None or not np.allclose(got, own):
+            sigmoids = [stand_in_sigmoid]  # what forward may have applied: the stand-in, or your own
+            if own is not None:
+                sigmoids.append(LogisticModel.sigmoid)
+            wrong = [  # (the scores that forward handed on, the likely cause)
+                (np.array([-1.0, 2.0, 3.0]),
+                 "the sigmoid of the stand-in scores plus b once more: self.scores(X) already adds "
+                 "the bias (z = Xw + b), so hand its scores to the sigmoid as they are"),
+                (np.array([2.0, -1.0, -2.0]), "the sigmoid of −z: the sign of the scores is flipped"),
+                (np.array([-2.0, 1.0, 2.0]) / 3,
+                 "the sigmoid of the scores divided by m = 3: each score goes to the sigmoid as it is"),
+            ]
+            causes = [(values, f"It returned {what}.") for values, what in [
+                (np.array([-2.0, 1.0, 2.0]), "the scores themselves: the sigmoid is not applied"),
+                (np.array([0.390625, 0.4375, 0.453125]), "the sigmoid applied twice"),  # (σ + 3)/8
+                (np.array([0.375, 0.75, 0.875]),  # 1 − (3 − z)/8 = (5 + z)/8
+                 "1 − σ(−z), the sigmoid of the flipped scores subtracted from 1. That is σ(z) only "
+                 "for the true sigmoid, and it loses every digit of a tiny probability (1 minus a "
+                 "number close to 1): apply self.sigmoid to the scores themselves"),
+                (np.array([0.0, 0.0, 1.0]), "the probabilities rounded to 0 or 1: forward returns the "
+                                            "probabilities themselves; predict (Task 9) gives answers"),
+                (np.array([0.0, 1.0, 1.0]), "the probabilities rounded to 0 or 1: forward returns the "
+                                            "probabilities themselves; predict (Task 9) gives answers"),
+            ]] + [(sigmoid(scores), f"It returned {what}.") for scores, what in wrong for sigmoid in sigmoids]
+            cause = next((text for values, text in causes if np.allclose(got, values)), None)
+            if cause is None and np.ptp(got) < 1e-12:
+                cause = ("It returned the same probability for every example, though the stand-in "
+                         "scores differ: the scores were not taken from self.scores(X) but computed "
+                         "again from w and b (here w = 0 and b = 1, so every such score is the same). "
+                         "Hand the scores of self.scores(X) to self.sigmoid")
+            raise AssertionError(
+                f"{setting}; expected [0.125, 0.5, 0.625], (z + 3)/8 of each score. "
+                + (cause or "Expected the stand-in sigmoid of each stand-in score, as it is."))
     used_sigmoid = bool(calls)
     _model.given, calls[:] = np.array([-1000.0, 0.0, 1000.0]), []  # extreme stand-in scores
     with np.errstate(over="raise", divide="raise", invalid="raise"):
@@ -319,7 +386,13 @@ def binary_cross_entropy(LogisticModel):
              "negative: the loss is minus the log of a probability, so it is never below 0": -expected,
              "what s = y instead of s = 2y − 1 gives": (np.log(1.25) + 2 * np.log(2.0)) / 3,
              "the mean of an (m, m) table: s (or z) is a column of shape (m, 1), and a column times a row "
-             "pairs every label with every score; keep both of shape (m,)": table}
+             "pairs every label with every score; keep both of shape (m,)": table,
+             "3 = m times too small: the mean divided by m once more (np.mean divides already)": expected / 3,
+             "the loss in bits, with log base 2: the loss uses the natural log": expected / np.log(2.0),
+             # the 3 losses are log 1.25, log 4/3 and log 2: the mean of 1.25, 4/3, 2 is 55/36
+             "the log of the mean of 1 + e^(−s z), not the mean of their logs: take the log of each "
+             "example's term, then average": np.log(55.0 / 36.0),
+             "the median of the 3 losses (log 4/3), not their mean": np.log(4.0 / 3.0)}
     cause = next((f"That is {what}." for what, value in wrong.items() if np.isclose(got, value)),
                  "Compare with the mean of log(1 + e^(−s z)), s = 2y − 1.")
     assert np.isclose(got, expected), (
@@ -382,15 +455,28 @@ def loss(LogisticModel):
             return np.float64(0.125)  # one NumPy number, as np.mean returns
 
     _model = StandIns(num_features=2)
-    _model.w, _model.b = np.zeros(2), 0.0  # so that scores computed from w and b would all be 0
+    # w = 0 and b = 1: scores computed from w and b would all be 1 (0 without b), not the stand-ins;
+    # and a bias added once more to the stand-in scores shows (b = 0 would hide it)
+    _model.w, _model.b = np.zeros(2), 1.0
     X, y = np.array([[1.0, 0.0], [0.0, 1.0], [1.0, 1.0]]), np.array([0.0, 1.0, 1.0])
     X.flags.writeable = y.flags.writeable = False
     got = _model.loss(X, y)
+    bias_twice = ("the stand-in scores plus b once more: self.scores(X) already adds the bias "
+                  "(z = Xw + b), so hand its scores on as they are")
+    computed_again = ("scores computed again from w = 0 and b (all equal), not taken from "
+                      "self.scores(X): the exercise asks for self.scores(X), not z = Xw + b written "
+                      "out again, so that scores is written in one place and a correction of it (or "
+                      "this check's stand-in) reaches loss too")
     if not received:  # calling the function directly, not through self, is right too
         try:
             own = LogisticModel.binary_cross_entropy(np.array([-2.0, 1.0, 2.0]), y)
         except NotImplementedError:
             own = None
+        if own is not None and got is not None and np.ndim(got) == 0 and not np.isclose(got, own):
+            for scores, what in ((np.array([-1.0, 2.0, 3.0]), bias_twice),
+                                 (np.ones(3), computed_again), (np.zeros(3), computed_again)):
+                assert not np.isclose(got, LogisticModel.binary_cross_entropy(scores, y.copy())), (
+                    f"it returned {got}, the loss of {what}")
         assert own is not None and got is not None and np.isclose(got, own), (
             f"it returned {got} without calling self.binary_cross_entropy: hand it the scores "
             f"self.scores(X) and the labels y")
@@ -420,15 +506,18 @@ def loss(LogisticModel):
         assert scores_given, (
             f"it hands binary_cross_entropy z = {np.round(z_got, 4)}, not the scores [-2, 1, 2] of the "
             f"stand-in self.scores(X). "
-            + ("These look like probabilities (all between 0 and 1): binary_cross_entropy takes the "
-               "scores, not forward's probabilities." if np.all((z_got > 0) & (z_got < 1)) else
-               "All 0, as scores computed from w = 0 and b = 0: the exercise asks for self.scores(X), "
-               "not z = Xw + b written out again, so that scores is written in one place and a "
-               "correction of it (or this check's stand-in) reaches loss too."
-               if np.allclose(z_got, 0) else "Take them from self.scores(X)."))
+            + (f"These are {bias_twice}." if np.shape(z_got) == (3,) and np.allclose(z_got, [-1.0, 2.0, 3.0])
+               else "These look like probabilities (all between 0 and 1): binary_cross_entropy takes "
+               "the scores, not forward's probabilities." if np.all((z_got > 0) & (z_got < 1)) else
+               f"All equal, as {computed_again}." if np.size(z_got) > 1 and np.ptp(z_got) == 0 else
+               "Take them from self.scores(X)."))
         assert np.shape(y_got) == (3,) and np.allclose(y_got, y), (
             f"it hands binary_cross_entropy the labels {y_got}; expected y = [0, 1, 1] as given")
         assert got is not None, "it returned None: is the `return` missing?"
         assert np.isclose(got, 0.125), (
             f"it returned {got}, not binary_cross_entropy's answer (0.125 from the stand-in): return it "
-            f"as it is")
+            f"as it is"
+            + (": it divides by m = 3 once more, but binary_cross_entropy returns the mean already"
+               if np.isclose(got, 0.125 / 3) else
+               ": it multiplies by m = 3, a sum; the loss is the mean, what binary_cross_entropy "
+               "returns" if np.isclose(got, 0.375) else ""))

@@ -9,6 +9,34 @@ import numpy as np
 from course.checks.framework import check
 
 
+# What dL/dw of shape (2, 4) holds on the batch of the prompt, for two mistakes (errors ŷ − y =
+# (-0.25, -0.75, 0.5, 0.75), m = 4, the columns of Xᵀ are the rows (1, 0), (0, 1), (1, 1), (2, 1)):
+# Xᵀ times the errors entry by entry: column i is row i of X times error i / 4
+_ENTRY_BY_ENTRY = np.array([[-0.0625, 0.0, 0.125, 0.375], [0.0, -0.1875, 0.125, 0.1875]])
+# y as a column (m, 1): ŷ − y is the (4, 4) table of ŷⱼ − yᵢ, and Xᵀ @ table / 4 has entries
+# (Σᵢ xᵢₖ(ŷⱼ − yᵢ)) / 4: (4ŷⱼ − 1) / 4 for feature 0 and (3ŷⱼ − 1) / 4 for feature 1
+_Y_COLUMN = np.array([[0.5, 0.0, 0.25, 0.5], [0.3125, -0.0625, 0.125, 0.3125]])
+# ŷ as a column: the table of ŷᵢ − yⱼ; Σᵢ xᵢ₀ŷᵢ = 2.75, Σᵢ xᵢ₀ = 4, Σᵢ xᵢ₁ŷᵢ = 1.5, Σᵢ xᵢ₁ = 3, so
+# (2.75 − 4yⱼ) / 4 and (1.5 − 3yⱼ) / 4
+_Y_HAT_COLUMN = np.array([[-0.3125, -0.3125, 0.6875, 0.6875], [-0.375, -0.375, 0.375, 0.375]])
+
+
+def _table_cause(dw):
+    """Why dL/dw came out of shape (2, 4) on the batch of the prompt, in words."""
+    if np.allclose(dw, _Y_COLUMN) or np.allclose(dw, _Y_HAT_COLUMN):
+        return ("The errors ŷ − y became a (4, 4) table: y (or ŷ) is a column of shape (m, 1), and a "
+                "column minus a vector of shape (m,) pairs every ŷⱼ with every yᵢ. Keep y and ŷ "
+                "vectors of shape (m,), so that ŷ − y holds one error per example.")
+    if np.allclose(dw, _ENTRY_BY_ENTRY):
+        return ("It holds every product xᵢⱼ(ŷᵢ − yᵢ), one per feature and per example: they were "
+                "multiplied entry by entry (*) but not summed over the examples. Xᵀ(ŷ − y) is a "
+                "matrix product (@), which does the sum.")
+    return ("One entry per feature and per example: either the products xᵢⱼ(ŷᵢ − yᵢ) were not "
+            "summed over the examples (* instead of the matrix product @), or ŷ − y became a "
+            "(4, 4) table (y or ŷ a column of shape (m, 1)). Keep ŷ − y a vector of shape (m,), "
+            "and use the matrix product Xᵀ(ŷ − y).")
+
+
 @check('backward', 'shapes, the hand-worked batch of 4, finite differences on a random batch, its inputs left unchanged')
 def backward(LogisticModel):
     X = np.array([[1.0, 0.0], [0.0, 1.0], [1.0, 1.0], [2.0, 1.0]])
@@ -16,7 +44,15 @@ def backward(LogisticModel):
     y_hat = np.array([0.75, 0.25, 0.5, 0.75])  # σ of the scores (ln 3, -ln 3, 0, ln 3) that w = (ln 3, -ln 3), b = 0 give
     for given in (X, y, y_hat):
         given.flags.writeable = False  # backward must not change the arrays it is given
-    checked_backward = LogisticModel(num_features=2)
+    updates = []  # calls of update made by backward: there must be none
+
+    class Watched(LogisticModel):
+        """The model, with update replaced by a note of each call: backward must not move the model."""
+
+        def update(self, *arguments, **keywords):
+            updates.append(arguments)
+
+    checked_backward = Watched(num_features=2)
     checked_backward.w, checked_backward.b = np.zeros(2), 0.0  # not the w above: backward must use the y_hat it is given
     try:
         result = checked_backward.backward(X, y, y_hat)
@@ -34,10 +70,27 @@ def backward(LogisticModel):
                 f"product do not fit: dL/dw is Xᵀ(ŷ − y) / m, the transpose Xᵀ, of shape (2, 4), "
                 f"times the vector of 4 errors, giving one entry per feature; X(ŷ − y), without "
                 f"the transpose, is a (4, 2) matrix times a vector of 4, which does not fit.") from None
+        if "could not be broadcast" in str(error):
+            raise AssertionError(
+                f"on X of shape (4, 2) and 4 errors ŷ − y it raised ValueError ({error}). Multiplied "
+                f"entry by entry (*), NumPy lines up the last axes: X's 2 features against the 4 "
+                f"errors, which do not fit. Each error belongs to a row (an example) of X: the "
+                f"matrix product Xᵀ(ŷ − y), of the transpose (2, 4) with the 4 errors, pairs them "
+                f"and sums over the examples.") from None
         raise  # another ValueError: the framework names it and the learner's line
     assert isinstance(result, (tuple, list)) and len(result) == 2, (
         f"it returned {type(result).__name__} {result!r:.80}; expected two things, "
         f"`return dw, db` (the gradient of the weights, then that of the bias)")
+    moved = [f"self.{name} is {np.round(np.asarray(now, dtype=float), 4).tolist()} (it was {before})"
+             for name, now, before in (("w", checked_backward.w, [0.0, 0.0]), ("b", checked_backward.b, 0.0))
+             if not (np.shape(now) == np.shape(before) and np.array_equal(np.asarray(now), before))]
+    assert not updates and not moved, (
+        "it changed the model: "
+        + (f"it calls self.update ({len(updates)} time{'s' * (len(updates) > 1)}). " if updates else
+           f"after the call {' and '.join(moved)}. ")
+        + "backward only computes the gradients dw and db and returns them; moving w and b is "
+          "update's job (Task 8), which Task 10's loop calls once after backward. A backward that "
+          "moves the model too makes every step move it twice.")
     dw, db = result
     assert not (np.ndim(dw) == 0 and np.shape(db) == (2,)), (
         f"the pair is swapped: it returned a single number ({float(dw):.6g}) first and shape "
@@ -52,9 +105,10 @@ def backward(LogisticModel):
             "It is a single number: the sum went over the features too. Each weight w_j has its "
             "own gradient Σᵢ xᵢⱼ(ŷᵢ − yᵢ) / m, a sum over the examples only." if shape == () else
             "A column (n, 1): keep ŷ − y a vector of shape (m,), not (m, 1)." if shape == (2, 1) else
+            _table_cause(dw) if shape == (2, 4) else
             "It holds every product xᵢⱼ(ŷᵢ − yᵢ), one per feature and per example: they were "
             "multiplied entry by entry (*) but not summed over the examples. Xᵀ(ŷ − y) is a "
-            "matrix product (@), which does the sum." if shape in ((2, 4), (4, 2)) else
+            "matrix product (@), which does the sum." if shape == (4, 2) else
             "A matrix: a (4,) vector and a (4, 1) column broadcast into a table; keep every "
             "vector of shape (m,)." if len(shape) == 2 else
             "Compare with dw = Xᵀ(ŷ − y) / m."))

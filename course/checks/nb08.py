@@ -47,6 +47,16 @@ def update(LogisticModel):
             ([1.0, -2.0], "w did not change: is self.w assigned (not a local name w)?"),
             ([0.9, -2.1], "Every weight moved by −0.1, the learning rate itself: the step is the "
                           "learning rate TIMES the gradient dw."),
+            # w − 0.1 × dw / 2
+            ([0.975, -1.95], "It moved half the step: divided by n = 2, the number of weights? The "
+                             "step is learning_rate × dw, nothing more."),
+            # w − 0.1² × dw
+            ([0.995, -1.99], "It moved by learning_rate² × dw: the learning rate is applied once."),
+            # w − 0.1 × (1, −1), the signs of dw
+            ([0.9, -1.9], "It moved by the learning rate times the SIGN of dw: the step is "
+                          "learning_rate times dw itself."),
+            # w − 2 × 0.1 × dw
+            ([0.9, -1.8], "It moved twice as far: w moved twice in one call? One update is one step."),
         ]
         cause = next((text for values, text in causes if np.allclose(w, values)),
                      "Compare with w ← w − learning_rate × dw.")
@@ -68,6 +78,9 @@ def update(LogisticModel):
             (0.525, "It moved WITH its gradient, uphill: b − α·db, not b + α·db."),
             (0.25, "It moved by the whole gradient: is db multiplied by learning_rate?"),
             (0.375, "It moved as if the learning rate were 0.5: use the argument learning_rate."),
+            # 0.5 − 0.1 × (0.5 + (−1)): the sum of dw
+            (0.55, "It moved by the sum of dw: the bias moves by its own gradient, the number db."),
+            (0.45, "It moved twice as far: b moved twice in one call? One update is one step."),
         ]
         cause = next((text for value, text in causes if np.isclose(b, value)),
                      "Compare with b ← b − learning_rate × db.")

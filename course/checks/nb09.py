@@ -40,6 +40,8 @@ def predict(LogisticModel):
                          "Compare the score z with 0.",
         (1, 0, 0, 1, 0): "The labels are inverted: a score z ≥ 0 means 1, not 0.",
         (1, 1, 0, 1, 0): "The labels are inverted: a score z ≥ 0 means 1, not 0.",
+        (-1, 0, 1, -1, 1): "These are the signs of the scores (np.sign gives −1, 0 or 1): the "
+                           "answer is 1 where z ≥ 0 and 0 where z < 0.",
     }
     assert answers == [0, 1, 1, 0, 1], (
         f"{shown} it answered {[int(a) if a in (0, 1) else a for a in answers]}; expected "
@@ -47,8 +49,10 @@ def predict(LogisticModel):
     assert got.dtype.kind in "iu", (
         f"{shown} it answered {[int(a) for a in answers]} as {got.dtype}; expected integers 0 "
         f"and 1 (labels, like y). "
-        + ("A comparison gives True/False: convert it with .astype(np.int64)."
-           if got.dtype == bool else "Convert with .astype(np.int64)."))
+        + ("A comparison gives True/False: turn them into the integers 0 and 1 with NumPy's "
+           "astype method, asking for a 64-bit integer type." if got.dtype == bool else
+           "Turn them into the integers 0 and 1 with NumPy's astype method, asking for a 64-bit "
+           "integer type."))
 
 
 @check('accuracy_and_loss', 'the accuracy of 8 known scores and of a score 0 with label 1, and the loss of your binary_cross_entropy')
@@ -110,6 +114,10 @@ def accuracy_and_loss(LogisticModel):
         (1.0, 0.5, "Did you compare z with 0.5? For the score z the threshold is 0; 0.5 is for ŷ."),
         (0.375, 0.5, "That is the share of labels 1: every answer counted as 1. Is ŷ ≥ 0 (always "
                      "true) the test? Compare the score z with 0."),
+        (0.625, 0.5, "It counts an example as right where its answer OR its label is 1 (|): an "
+                     "answer is right where it equals its label (==), 0 for a label 0 too."),
+        (5 / 7, 1.0, "That is 5 right of 7: the last example is left out (a range or slice that "
+                     "stops one early?): count every example, the accuracy is right answers / m."),
         (0.25, 0.0, "The answers are inverted: a score z ≥ 0 means 1."),
         (0.125, 0.0, "Did you compare the scores z with the labels y directly? Turn each score into "
                      "an answer first (1 where z ≥ 0), then compare the answers with y."),
@@ -128,6 +136,21 @@ def accuracy_and_loss(LogisticModel):
         f"{shown} it returned ({float(accuracy):.6g}, {float(loss):.6g}): the pair is swapped, its "
         f"second number is the accuracy 0.75. Return accuracy, loss, in that order (evaluate and "
         f"Task 10 unpack them so).")
+    if np.isclose(accuracy, 0.375) and zero_accuracy is not None and np.isclose(zero_accuracy, 0.5):
+        # the answers combined with the labels by &: the share of examples whose answer AND label
+        # are 1. For z = (-1, -1), y = (1, 0), the answers (0, 0): & gives 0 right of 2, where
+        # counting every answer as 1 gives 1 of 2
+        z_and, y_and = np.array([-1.0, -1.0]), np.array([1.0, 0.0])
+        z_and.flags.writeable = y_and.flags.writeable = z.flags.writeable
+        try:
+            probe = float(np.asarray(LogisticModel.accuracy_and_loss(z_and, y_and)[0]))
+        except Exception:  # noqa: BLE001 - only a hint: the message below does without it
+            probe = None
+        assert probe is None or not np.isclose(probe, 0.0), (
+            f"{shown} its accuracy is {float(accuracy):.6g}; expected 0.75. It counts an example "
+            f"as right only where its answer AND its label are 1 (&): that is the share of true "
+            f"positives, 3/8 here. An answer is right where it equals its label (==), 0 for a "
+            f"label 0 too.")
     assert np.isclose(accuracy, 0.75), (
         f"{shown} its accuracy is {float(accuracy):.6g}; expected 0.75 (answers 0, 0, 0, 1, 1, 1, 1, "
         f"1: all right except at z = 0 and z = 0.25). "
@@ -148,6 +171,8 @@ def accuracy_and_loss(LogisticModel):
             (LogisticModel.binary_cross_entropy(y.copy(), z.copy()),
              "The arguments are swapped: binary_cross_entropy(z, y), scores first."),
             (8 * own, "It is 8 times your loss: a sum over the 8 examples instead of the mean?"),
+            (own / 8, "It is your loss divided by 8 = m: binary_cross_entropy returns the mean "
+                      "already; divide once."),
             (LogisticModel.binary_cross_entropy(np.array([0.0, 0, 0, 1, 1, 1, 1, 1]), y.copy()),
              "It is the loss of the answers 0 and 1 taken as scores: was z replaced by the "
              "answers before the loss? binary_cross_entropy takes the scores themselves."),
@@ -179,7 +204,12 @@ def evaluate(LogisticModel):
 
 
     checked_evaluate = StandIns(num_features=2)
+    # w = 0 and b = 1: scores computed from w and b would all be 1 (0 without b), not the stand-ins;
+    # and a bias added once more to the stand-in scores shows (b = 0 would hide it)
+    checked_evaluate.w, checked_evaluate.b = np.zeros(2), 1.0
     result = checked_evaluate.evaluate(np.zeros((3, 2)), [1, 0, 1])
+    bias_twice = ("the stand-in scores plus b once more: self.scores(X) already adds the bias "
+                  "(z = Xw + b), so hand its scores on as they are")
     setting = ("with stand-ins (scores (-1, 0.5, 2); accuracy_and_loss returns (0.25, 0.75)) and "
                "labels [1, 0, 1]")
     once = ("expected once: compute the scores once (self.scores) and hand them, with the labels, "
@@ -199,6 +229,10 @@ def evaluate(LogisticModel):
         assert not (returned(from_probabilities) and not returned(direct)), (
             f"{setting}, it returned {result!r:.60}, what accuracy_and_loss gives for the "
             f"probabilities σ(z): hand it the scores themselves (what self.scores gives).")
+        if direct is not None and not returned(direct):
+            shifted = LogisticModel.accuracy_and_loss(scores + 1.0, labels)  # b = 1 added again
+            assert not returned(shifted), (
+                f"{setting}, it returned {result!r:.60}, what accuracy_and_loss gives for {bias_twice}.")
         assert len(scored) == 1 and direct is not None, (
             f"{setting}, it called accuracy_and_loss not at all (and scores {len(scored)} "
             f"time{'' if len(scored) == 1 else 's'}); {once}")
@@ -213,13 +247,18 @@ def evaluate(LogisticModel):
             f"z = {np.round(np.asarray(z, dtype=float), 4).tolist()}; "
             f"expected the scores [-1.0, 0.5, 2.0]. "
             # σ(-1), σ(0.5), σ(2) of the stand-in scores
-            + ("These are probabilities σ(z): hand over the scores themselves (self.scores)."
+            + (f"These are {bias_twice}." if np.shape(z) == (3,) and np.allclose(z, [0.0, 1.5, 3.0])
+               else "These are probabilities σ(z): hand over the scores themselves (self.scores)."
                if np.shape(z) == (3,) and np.allclose(z, [0.268941, 0.622459, 0.880797], atol=1e-6)
                else "These are the labels: the scores come first, accuracy_and_loss(z, y)."
                if np.shape(z) == (3,) and np.allclose(z, [1.0, 0.0, 1.0])
                else "These are predict's answers 0 and 1 (1 where z ≥ 0): accuracy_and_loss "
                     "needs the scores themselves, for the loss as well as for the answers."
                if np.shape(z) == (3,) and np.allclose(z, [0.0, 1.0, 1.0])
+               else "All equal: these are scores computed again from w = 0 and b, not taken from "
+                    "self.scores(X); evaluate uses the model's own scores, self.scores(X), so that a "
+                    "correction of scores (or this check's stand-in) reaches it too."
+               if np.size(z) > 1 and np.ptp(np.asarray(z, dtype=float)) == 0
                else "Hand over the scores that self.scores gives, as they are."))
         assert np.shape(y) == (3,) and np.array_equal(y, [1.0, 0.0, 1.0]), (
             f"{setting}, it handed accuracy_and_loss y = {y!r:.60}; expected the labels as checked "

@@ -9,6 +9,10 @@ that note every call, and replay, with `data.random_batch` and the same seed, th
 model's generator should have drawn: what is checked is which calls were made, in which order,
 with which values, never the numbers the pieces of Tasks 5-9 compute.
 """
+import ast
+import inspect
+import textwrap
+
 import numpy as np
 
 from course import data
@@ -37,15 +41,31 @@ def _learning_rate_cause(rate, own_argument):
         return ("the learning rate with a minus sign. update already steps against the gradient "
                 "(w ← w − α·dw, b ← b − α·db), so pass learning_rate as it is, positive: with −α "
                 "every step would climb the loss")
+    if 0.9 * LEARNING_RATE < rate < LEARNING_RATE:
+        return (f"a little less than the argument: a learning rate that decays from step to step? "
+                f"This course keeps it constant: pass {own_argument}'s own learning_rate argument "
+                f"as it is")
     return (f"pass {own_argument}'s own learning_rate argument (not a number of your own, nor "
             f"Task 2's value from settings['learning_rate'])")
+
+
+def _names_assigned_in_loops(function, names):
+    """Which of `names` `function` assigns inside a for or while loop (none if it has no source)."""
+    try:
+        tree = ast.parse(textwrap.dedent(inspect.getsource(function)))
+    except (OSError, TypeError, SyntaxError):
+        return set()
+    return {node.id for loop in ast.walk(tree) if isinstance(loop, (ast.For, ast.While))
+            for node in ast.walk(loop) if isinstance(node, ast.Name)
+            and isinstance(node.ctx, ast.Store) and node.id in names}
 
 
 def _batch_cause(rows, drew_nothing, generator, data_names, how_many="exactly one batch"):
     """Why the batch forward got is not the one the model's generator draws, in words."""
     if rows == list(range(len(rows))):
-        return (f"those are the first {len(rows)} rows, the same at every step: a batch is drawn at "
-                f"random, with Task 4's random_batch and the model's own generator, {generator}")
+        return (f"those are the first {len(rows)} rows, in order, not a random draw: a batch is "
+                f"drawn at random, with Task 4's random_batch and the model's own generator, "
+                f"{generator}")
     if drew_nothing:
         return (f"{generator} drew nothing: the batch came from another generator (np.random, or a "
                 f"new one), so the model's seed does not fix the training. Draw it with Task 4's "
@@ -55,15 +75,19 @@ def _batch_cause(rows, drew_nothing, generator, data_names, how_many="exactly on
             f"{generator} as its generator, and use that batch")
 
 
-@check('training_step', "one step on a stand-in model: a batch of batch_size rows drawn with model.rng, then forward on it, backward with its labels and forward's output, update with backward's dw, db and the learning_rate, once each, in that order")
+@check('training_step', "two steps on a stand-in model: each a new batch of batch_size rows drawn with model.rng, then forward on it, backward with its labels and forward's output, update with backward's dw, db and the learning_rate, once each, in that order")
 def training_step(LogisticModel, training_step):
     class StandInModel(LogisticModel):
-        """A model whose forward, backward and update (and predict, scores, sigmoid) are stand-ins: each
-        notes its call and returns a value it can recognise. So this check tests training_step alone,
-        not your pieces of Tasks 5-8."""
+        """A model whose forward, backward and update (and predict, scores, sigmoid, loss, evaluate)
+        are stand-ins: each notes its call and returns a value it can recognise. So this check tests
+        training_step alone, not your pieces of Tasks 5-8."""
 
-        def __init__(self, seed):  # no weights: the stand-ins do not need them
+        def __init__(self, seed):
             self.rng, self.calls = np.random.default_rng(seed), []
+            # what a model has, for a training_step that looks at them too (a print, say): the
+            # stand-ins do not use them
+            self.num_features, self.history = 2, {}
+            self.w, self.b = np.array([0.25, -0.5]), 0.125
 
         def forward(self, X):
             y_hat = (np.asarray(X)[:, 0] + 1) / 1000  # row i of the check's X gives (i + 1) / 1000
@@ -83,6 +107,14 @@ def training_step(LogisticModel, training_step):
         def predict(self, X):
             self.calls.append(("predict",))
             return np.zeros(len(X), dtype=int)
+
+        def loss(self, X, y):  # a look at the loss (a print, say) is allowed: a recognisable number
+            self.calls.append(("loss",))
+            return 0.25
+
+        def evaluate(self, X, y):  # so is one at the accuracy and loss
+            self.calls.append(("evaluate",))
+            return 0.5, 0.25
 
         def scores(self, X):
             z = np.asarray(X, dtype=float)[:, 0] + 1  # row i gives the score i + 1
@@ -183,6 +215,37 @@ def training_step(LogisticModel, training_step):
         f"{given}: model.rng drew more random numbers than one batch needs: draw exactly one batch, "
         f"and nothing else, with model.rng")
 
+    # A second step on the same model must draw a new batch: the next one of model.rng's sequence.
+    first_rows, spy.calls = rows, []
+    before_second = spy.rng.bit_generator.state
+    training_step(spy, X_toy, y_toy, BATCH_SIZE, LEARNING_RATE)
+    X_batch, y_batch = data.random_batch(X_toy, y_toy, BATCH_SIZE, replay)  # the next batch
+    again = f"called a second time on the same model, {given}"
+    steps = [call[0] for call in spy.calls if call[0] in ("forward", "backward", "update")]
+    assert steps == ["forward", "backward", "update"], (
+        f"{again} called {', '.join(steps) or 'none of forward, backward and update'}; expected "
+        f"forward, backward and update once each, in that order, at every call")
+    (_, X_fwd, _), (_, _, y_bwd, _, _, _), _ = [call for call in spy.calls if call[0] in steps]
+    rows, expected_rows = X_fwd[:, 0].astype(int).tolist(), X_batch[:, 0].astype(int).tolist()
+    if not np.array_equal(X_fwd, X_batch):
+        drew_nothing = spy.rng.bit_generator.state == before_second
+        raise AssertionError(
+            f"{again}: the batch was rows {rows}, but model.rng would have drawn rows {expected_rows}, "
+            f"the next batch of its sequence (the first call's was {first_rows}). "
+            + (f"That is the first call's batch again, and model.rng drew nothing this time: the "
+               f"batch is kept from the first call (stored on the model, or outside the function?) "
+               f"instead of drawn anew. Every step draws a new batch, with Task 4's random_batch and "
+               f"model.rng, so that the steps together see the whole training set"
+               if rows == first_rows and drew_nothing else
+               "Draw a new batch at every call, with Task 4's random_batch from X and y and model.rng "
+               "as its generator"))
+    assert np.array_equal(y_bwd, y_batch), (
+        f"{again}: backward got the labels {y_bwd}, but the second batch's labels are {y_batch}: "
+        f"pass the labels drawn with this call's batch")
+    assert spy.rng.bit_generator.state == replay.bit_generator.state, (
+        f"{again}: model.rng drew more random numbers than one batch needs: draw exactly one batch "
+        f"per call, and nothing else, with model.rng")
+
 
 @check('train', "4 iterations with stand-ins: each draws a new batch of batch_size rows with self.rng, then calls forward on it, backward with its labels and forward's output, update with backward's dw, db and train's learning_rate, in that order")
 def train(LogisticModel):
@@ -269,6 +332,9 @@ def train(LogisticModel):
 
     calls = [call for call in spy.calls if call[0] in counts]
     previous_rows = []
+    # the names of the training data given new values inside train's loop (the batch under the
+    # name X_train, say), which tells a batch drawn from the previous batch from one not drawn again
+    overwritten = _names_assigned_in_loops(LogisticModel.train, ("X_train", "y_train"))
     for i, (X_batch, y_batch) in enumerate(batches):
         (_, X_fwd, out_fwd), (_, X_bwd, y_bwd, y_hat_bwd, dw_bwd, db_bwd), (_, dw_upd, db_upd, rate_upd) = \
             calls[3 * i:3 * i + 3]
@@ -280,6 +346,12 @@ def train(LogisticModel):
         assert len(X_fwd) == BATCH_SIZE, (
             f"{at}: forward got a batch of {len(X_fwd)} rows; expected batch_size = {BATCH_SIZE}: "
             f"draw the batch with train's own batch_size argument")
+        assert not (i > 0 and rows == previous_rows and not overwritten), (
+            f"{at}: the batch was rows {rows}, the same rows in the same order as at iteration {i}: "
+            f"no new batch was drawn at this iteration (a batch drawn once, before the loop or only "
+            f"at its first iteration?). Every iteration draws a new batch, with Task 4's "
+            f"random_batch and self.rng, inside the loop, so that the steps see the whole training "
+            f"set")
         assert not (i > 0 and set(rows) <= set(previous_rows)), (
             f"{at}: the batch was rows {rows}, all from the batch of iteration {i} "
             f"({previous_rows}): the batches after the first were drawn from the first batch, not "

@@ -21,17 +21,18 @@ def _notebook_arrays_read(function):
                    and isinstance(function.__globals__.get(step.argval), np.ndarray)})
 
 
-@check('mistakes', 'the rows of 6 examples whose known answers differ from their labels, as increasing whole numbers; the labels left unchanged')
+@check('mistakes', 'the rows of 7 examples whose known answers differ from their labels, as increasing whole numbers, a probability of exactly 0.5 (score 0) answered 1; none when every answer is right; the labels left unchanged')
 def mistakes(mistakes):
     class KnownAnswers:
-        """A stand-in model that answers 1, 0, 0, 1, 1, 0 for any six examples (its probabilities of a 1
-        and scores agree), so this check does not depend on your model's pieces."""
+        """A stand-in model that answers 1, 0, 0, 1, 1, 0, 1 for any seven examples (its probabilities
+        of a 1 and scores agree; the last example sits on the boundary, probability 0.5 and score 0,
+        where the answer is 1), so this check does not depend on your model's pieces."""
 
         def forward(self, X):
-            return np.array([0.88, 0.27, 0.05, 0.62, 0.98, 0.12])
+            return np.array([0.88, 0.27, 0.05, 0.62, 0.98, 0.12, 0.5])
 
         def scores(self, X):
-            return np.log(self.forward(X) / (1 - self.forward(X)))
+            return np.log(self.forward(X) / (1 - self.forward(X)))  # log(0.5 / 0.5) = 0 exactly
 
         def predict(self, X):
             return (self.forward(X) >= 0.5).astype(np.int64)
@@ -42,11 +43,12 @@ def mistakes(mistakes):
         f"it reads the notebook's {', '.join(notebook_arrays)}: use its arguments, the examples X "
         f"and their labels y, so that it finds the mistakes of any set it is given (the training "
         f"and validation images below, the test images at the end)")
-    six_labels = np.array([1, 1, 0, 0, 1, 1])
-    six_examples = np.zeros((6, 784))
-    six_labels.flags.writeable = six_examples.flags.writeable = False  # to be left as they are
-    got = mistakes(KnownAnswers(), six_examples, six_labels)
-    shown = f"for answers [1, 0, 0, 1, 1, 0] and labels [1, 1, 0, 0, 1, 1] it returned {got!r}"
+    seven_labels = np.array([1, 1, 0, 0, 1, 1, 1])
+    seven_examples = np.zeros((7, 784))
+    seven_labels.flags.writeable = seven_examples.flags.writeable = False  # to be left as they are
+    got = mistakes(KnownAnswers(), seven_examples, seven_labels)
+    shown = (f"for answers [1, 0, 0, 1, 1, 0, 1] and labels [1, 1, 0, 0, 1, 1, 1] it returned "
+             f"{got!r}")
     assert got is not None, f"{shown}: return the array of indices (is `return` missing?)"
     assert not isinstance(got, tuple), (
         f"{shown}; expected the array of indices [1, 3, 5], not a tuple"
@@ -64,19 +66,49 @@ def mistakes(mistakes):
     assert got.dtype != bool, (
         f"{shown}: one True/False per example (a mask); return the indices where it is True, "
         f"[1, 3, 5] (np.flatnonzero)")
-    assert got.tolist() != [0, 2, 4], (
-        f"{shown}: those are the rows it gets right; the mistakes are where the answer differs "
-        f"from the label (!=, not ==)")
-    assert got.tolist() != list(range(6)), (
-        f"{shown}; expected [1, 3, 5]: every row counts as a mistake, so it compares something that "
-        f"never equals a label with the labels. Compare the model's answers, from its predict "
-        f"method (Task 9), which are 0 or 1; its forward method gives probabilities of a 1 (0.88, "
-        f"0.27, ...), and its scores method scores")
-    assert got.tolist() == [1, 3, 5], f"{shown}; expected [1, 3, 5]"
+    causes = {  # what common slips return here, and their likely cause
+        (0, 2, 4, 6): "those are the rows it gets right; the mistakes are where the answer differs "
+                      "from the label (!=, not ==)",
+        tuple(range(7)): "every row counts as a mistake, so it compares something that never "
+                         "equals a label with the labels. Compare the model's answers, from its "
+                         "predict method (Task 9), which are 0 or 1; its forward method gives "
+                         "probabilities of a 1 (0.88, 0.27, ...), and its scores method scores",
+        (1, 3, 5, 6): "row 6 is no mistake: its probability is exactly 0.5 (its score exactly 0), "
+                      "where the model answers 1 (ŷ ≥ 0.5, z ≥ 0), and its label is 1. Rounding the "
+                      "probability gives 0 there (np.round rounds a half to the even number), and "
+                      "ŷ > 0.5 or z > 0 is false there: compare the model's own answers, "
+                      "model.predict(X), with the labels",
+        (2, 4, 6): "those are the mistakes' positions counted from 1; indices count from 0",
+        (5, 3, 1): "the right rows in decreasing order: return them increasing (np.flatnonzero "
+                   "gives them so)",
+        (1, 3): "row 5 is missing, the last mistake: is the last index dropped ([:-1])?",
+        (3, 5): "row 1 is missing, the first mistake: is the first index dropped ([1:])?",
+    }
+    values = tuple(got.tolist()) if got.dtype.kind in "iuf" else ()
+    assert values == (1, 3, 5), (
+        f"{shown}; expected [1, 3, 5]" + (f": {causes[values]}" if values in causes else ""))
     assert got.dtype.kind in "iu", f"{shown}: indices are whole numbers, got dtype {got.dtype}"
 
+    # No mistake at all: the labels are the answers themselves.
+    no_mistakes = np.array([1, 0, 0, 1, 1, 0, 1])
+    no_mistakes.flags.writeable = False
+    got = mistakes(KnownAnswers(), seven_examples, no_mistakes)
+    shown = f"for answers [1, 0, 0, 1, 1, 0, 1] and the same labels (no mistake) it returned {got!r}"
+    assert got is not None and np.ndim(got) == 1 and len(got) == 0, (
+        f"{shown}; expected an empty array of indices: no row is a mistake")
+    assert not isinstance(got, np.ndarray) or got.dtype.kind in "iu", (
+        f"{shown}; expected an empty array of whole numbers (an integer dtype, like the indices "
+        f"[1, 3, 5] above): np.array of an empty list holds floats (float64), and an array of floats "
+        f"cannot index the images (images[mistakes(...)] raises IndexError). np.flatnonzero gives "
+        f"integer indices even when there are none (or give np.array its dtype, int)")
 
-@check('best_iteration', 'the iteration of the lowest validation loss in three histories: 6 records 5 iterations apart, 7 records of irregular spacing with a tie (the first wins), and 7 with a bump before the lowest; the histories left unchanged')
+
+def _same_list(now, before):
+    """Whether a value of the history is still the list it was: same type, same entries."""
+    return type(now) is list and now == before
+
+
+@check('best_iteration', 'the iteration of the lowest validation loss in five histories: 6 records 5 iterations apart, 7 records of irregular spacing with a tie (the first wins), 7 with a bump before the lowest, one whose lowest is its last record, one whose lowest is its first; the histories left unchanged')
 def best_iteration(best_iteration):
     histories = [  # (history, the right answer)
         ({"iteration": [0, 5, 10, 15, 20, 25],
@@ -91,17 +123,42 @@ def best_iteration(best_iteration):
           "train_loss": [0.69, 0.40, 0.30, 0.22, 0.18, 0.15, 0.16],
           "val_loss": [0.69, 0.45, 0.47, 0.33, 0.30, 0.36, 0.74],
           "val_accuracy": [0.50, 0.84, 0.93, 0.90, 0.91, 0.89, 0.80]}, 40),
+        # still improving when training stopped: the lowest is the last record
+        ({"iteration": [0, 8, 16, 24, 32],
+          "train_loss": [0.69, 0.44, 0.33, 0.27, 0.23],
+          "val_loss": [0.69, 0.48, 0.37, 0.33, 0.31],
+          "val_accuracy": [0.50, 0.80, 0.88, 0.90, 0.91]}, 32),
+        # a learning rate too large: every step made the validation loss worse than at the start
+        ({"iteration": [0, 3, 6, 9],
+          "train_loss": [0.69, 0.95, 0.64, 1.10],
+          "val_loss": [0.69, 0.97, 0.85, 1.12],
+          "val_accuracy": [0.50, 0.62, 0.58, 0.55]}, 0),
     ]
     gots = []
     for records, expected in histories:
         kept = {key: list(values) for key, values in records.items()}
-        gots.append(best_iteration(records))
-        changed = [key for key in kept if records.get(key) != kept[key]]
+        try:
+            gots.append(best_iteration(records))
+        except IndexError as error:
+            losses = kept["val_loss"]
+            at_end = losses.index(min(losses)) == len(losses) - 1
+            raise AssertionError(
+                f"for iterations {kept['iteration']} and validation losses {losses} it raised "
+                f"IndexError ({error}): it reads a position the lists do not have"
+                + (f". The lowest loss here is in the last record, position {len(losses) - 1}: is "
+                   f"one added to the position of the lowest loss? That position itself is where "
+                   f"history['iteration'] holds the answer" if at_end else "")) from None
+        changed = [key for key in kept if not _same_list(records.get(key), kept[key])]
+        now = records.get(changed[0]) if changed else None
         assert not changed and records.keys() == kept.keys(), (
             f"it changed the history it was given: "
-            + (f"history['{changed[0]}'] was {kept[changed[0]]} and is now {records.get(changed[0])}"
-               + (" (sorted in place? list.sort() reorders the list itself; sorted(...) makes a "
-                  "sorted copy)" if records.get(changed[0]) == sorted(kept[changed[0]]) else "")
+            + ((f"history['{changed[0]}'] was a list and is now a {type(now).__module__}."
+                f"{type(now).__name__}: it put an array made from the list back into the history "
+                f"(history[...] = np.array(...)). Keep such an array under a name of your own"
+                if isinstance(now, np.ndarray) else
+                f"history['{changed[0]}'] was {kept[changed[0]]} and is now {now}"
+                + (" (sorted in place? list.sort() reorders the list itself; sorted(...) makes a "
+                   "sorted copy)" if now == sorted(kept[changed[0]]) else ""))
                if changed else f"its keys were {sorted(kept)} and are now {sorted(records)}")
             + ". Leave the history as it is: train's caller still needs it, in its order")
 
@@ -156,6 +213,17 @@ def best_iteration(best_iteration):
         (lambda h: h["iteration"][int(np.argmin(h["val_loss"][1:]))],
          "that is one record before the lowest: the position found in val_loss[1:] is off by one "
          "in the full list (add 1 to it, or search the whole list)"),
+        (lambda h: h["iteration"][int(np.argmin(h["val_loss"])) - 1],
+         "that is one record before the lowest (and where the lowest is the first record, "
+         "position 0, index −1 is the last one): is 1 subtracted from the position of the "
+         "lowest loss? That position itself is where history['iteration'] holds the answer"),
+        (lambda h: h["iteration"][int(np.argmin(h["val_loss"][:-1]))],
+         "it never looks at the last record, and here the lowest loss is the last one (a run "
+         "still improving when it stops): compare every record, the last too (a range that stops "
+         "one early, or [:-1]?)"),
+        (lambda h: h["iteration"][1 + int(np.argmin(h["val_loss"][1:]))],
+         "it never looks at the first record, iteration 0, and here the lowest loss is that one "
+         "(every step made the model worse): compare every record, the first too"),
     ]
     likely = next((cause for slip, cause in slips
                    if all(np.ndim(got) == 0 and got == slip(records) for got, (records, _) in zip(gots, histories))),

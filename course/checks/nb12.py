@@ -102,8 +102,23 @@ def standardise(standardise):
             "scaled by the minimum and maximum into [0, 1] (min-max scaling): standardising "
             "subtracts the mean and divides by the standard deviation":
                 (given - small_train.min(axis=0)) / (small_train.max(axis=0) - small_train.min(axis=0)),
+            "only the mean divided by the standard deviation was subtracted: division goes before "
+            "subtraction, so (X − mean) / std needs its parentheses":
+                given - TRAIN_MEANS / TRAIN_STDS,
+            "multiplied by the standard deviation: standardising divides by it":
+                (given - TRAIN_MEANS) * TRAIN_STDS,
         }
         if name == "other":
+            not_centred = ("it is divided by the training set's standard deviation but not centred: "
+                           "nothing was subtracted, or the mean of the already standardised training "
+                           "set, 0 (reusing the name X_train for the standardised training set loses "
+                           "its own mean). Compute the training set's mean and standard deviation "
+                           "once, first, and use them for both sets")
+            wrong = {not_centred: given / TRAIN_STDS, **wrong}  # first: it names both causes
+            wrong["centred on its own mean: the other set must use the training set's mean too, "
+                  "as it uses its standard deviation"] = (given - given.mean(axis=0)) / TRAIN_STDS
+            wrong["divided by its own standard deviation: the other set must use the training set's "
+                  "standard deviation too, as it uses its mean"] = (given - TRAIN_MEANS) / given.std(axis=0)
             wrong["it is unchanged: either it was not standardised, or it was standardised with the "
                   "statistics of the already standardised X_train (mean 0, standard deviation 1). "
                   "Reusing the name X_train for the result loses the training set's own statistics: "
@@ -162,6 +177,19 @@ def rates(rates):
                 f"tumours, TN + FP, the top row",
             (tp / (tn + fp + fn + tp), tn / (tn + fp + fn + tp)):
                 "those are shares of all the tumours: each rate divides by its own row's total",
+            (tn / (tn + fn), tp / (fp + tp)):
+                "those are the diagonal divided by the column sums, specificity's count first: the "
+                "columns are the predictions. Each rate divides by the total of its row (the true "
+                "label), and sensitivity, of the bottom row, comes first",
+            (sensitivity, fp / (tn + fp)):
+                f"the second is the false positive rate FP/(TN + FP) = {fp}/{tn + fp}, 1 − "
+                f"specificity: the specificity counts the right answers of the top row, TN/(TN + FP)",
+            (tp / (tp + tn), tn / (tn + tp)):
+                "each divides by TP + TN, the two counts of right answers: each rate divides by the "
+                "total of its own row, TP + FN for the sensitivity, TN + FP for the specificity",
+            ((tp + tn) / (tn + fp + fn + tp), specificity):
+                "the first is the accuracy, (TP + TN)/(all tumours): the sensitivity is TP/(TP + FN), "
+                "the right answers of the bottom row",
         }
         cause = next((why for values, why in likely.items() if np.allclose(got, values)), None)
         assert np.allclose(got, expected), shown + (f": {cause}" if cause else "")

@@ -61,4 +61,21 @@ MISTAKES += [
              "        passes += 1\n"
              "    return passes + images_left / num_examples",
          check="check_epochs", words=("did not return within",)),
+    # Added after an adversarial review: slips that passed, or were told a wrong cause.
+    dict(description="epochs divides by one less than the size of the training set",
+         cell="epochs", old="return iterations * batch_size / num_examples",
+         new="return iterations * batch_size / (num_examples - 1)",
+         check="check_epochs", words=("num_examples − 1", "whole training set")),
+    dict(description="epochs as a percentage of the training set",
+         cell="epochs", old="return iterations * batch_size / num_examples",
+         new="return 100 * iterations * batch_size / num_examples",
+         check="check_epochs", words=("percentage",)),
+    dict(description="epochs keeps only the unfinished part of the last epoch (%)",
+         cell="epochs", old="return iterations * batch_size / num_examples",
+         new="return iterations * batch_size % num_examples / num_examples",
+         check="check_epochs", words=("unfinished part", "remainder")),
+    dict(description="epochs returned as a float32",
+         cell="epochs", old="return iterations * batch_size / num_examples",
+         new="return np.float32(iterations * batch_size / num_examples)",
+         check="check_epochs", words=("float32", "2.333333254")),
 ]

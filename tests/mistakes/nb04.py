@@ -112,4 +112,23 @@ MISTAKES += [
              "        position += 28\n"
              "    return position + column",
          check="check_pixel_position", words=("did not return within",)),
+    # Added after an adversarial review: slips that passed, or were told a wrong cause.
+    dict(description="pixel_position one too few (− 1)",
+         cell="pixel_position", old="28 * row + column", new="28 * row + column - 1",
+         check="check_pixel_position", words=("one too few", "position 0")),
+    dict(description="pixel_position with rows of 29 pixels",
+         cell="pixel_position", old="28 * row + column", new="29 * row + column",
+         check="check_pixel_position", words=("28", "not 29")),
+    dict(description="pixel_position returns the pair (row, column) itself",
+         cell="pixel_position", old="return 28 * row + column", new="return (row, column)",
+         check="check_pixel_position", words=("tuple", "pair (row, column) itself")),
+    dict(description="unroll stacks the images' rows (np.vstack): shape (84, 28)",
+         cell="unroll", old="images.reshape(len(images), -1)", new="np.vstack(images)",
+         check="check_unroll", words=("(84, 28)", "np.vstack")),
+    dict(description="unroll divides the pixels by 255",
+         cell="unroll", old="images.reshape(len(images), -1)", new="images.reshape(len(images), -1) / 255",
+         check="check_unroll", words=("divided by 255", "only reshapes")),
+    dict(description="roll asks for one image fewer than X holds",
+         cell="roll", old="X.reshape(-1, 28, 28)", new="X.reshape(X.shape[0] - 1, 28, 28)",
+         check="check_roll", words=("asks for 2 images", "X holds 3 rows")),
 ]

@@ -105,4 +105,17 @@ MISTAKES += [
          new="self.w = np.random.default_rng(seed).normal(",
          check="check_init",
          words=("drawn nothing", "second default_rng")),
+    # Added after an adversarial review: slips that passed, or were told a wrong cause.
+    dict(description="__init__ draws one number and repeats it for every weight (np.full)",
+         cell="init", old="self.w = self.rng.normal(0.0, 0.01, size=self.num_features)",
+         new="self.w = np.full(self.num_features, self.rng.normal(0.0, 0.01))",
+         check="check_init", words=("all 2000 weights are equal", "drawn once and repeated")),
+    dict(description="__init__ adds one draw to an array of zeros",
+         cell="init", old="self.w = self.rng.normal(0.0, 0.01, size=self.num_features)",
+         new="self.w = np.zeros(self.num_features) + self.rng.normal(0.0, 0.01)",
+         check="check_init", words=("all 2000 weights are equal", "size says how many")),
+    dict(description="__init__ casts the weights to whole numbers",
+         cell="init", old="self.w = self.rng.normal(0.0, 0.01, size=self.num_features)",
+         new="self.w = self.rng.normal(0.0, 0.01, size=self.num_features).astype(int)",
+         check="check_init", words=("dtype int64", "become 0")),
 ]

@@ -82,4 +82,17 @@ MISTAKES = [
          old="self.b = self.b - learning_rate * db", new="while True:\n        pass",
          check="check_update",
          words=("did not return within", "while True")),
+    # Added after an adversarial review: slips that passed, or were told a wrong cause.
+    dict(description="update multiplies by the learning rate twice",
+         cell="update",
+         old="self.w = self.w - learning_rate * dw", new="self.w = self.w - learning_rate * learning_rate * dw",
+         check="check_update", words=("learning_rate²", "once")),
+    dict(description="update moves the bias by the sum of dw",
+         cell="update",
+         old="self.b = self.b - learning_rate * db", new="self.b = self.b - learning_rate * np.sum(dw)",
+         check="check_update", words=("sum of dw", "db")),
+    dict(description="update steps by the sign of the gradient",
+         cell="update",
+         old="self.w = self.w - learning_rate * dw", new="self.w = self.w - learning_rate * np.sign(dw)",
+         check="check_update", words=("SIGN of dw",)),
 ]

@@ -155,4 +155,18 @@ MISTAKES = [
          new="while True:\n            pass\n        y_hat = self.forward(X)",
          check="check_train",
          words=("did not return within", "while True")),
+    # Added after an adversarial review: slips that passed, or were told a wrong cause.
+    dict(description="training_step keeps its first batch on the model and reuses it",
+         cell="training_step",
+         old="X_B, y_B = helpers.random_batch(X, y, batch_size, model.rng)",
+         new='if not hasattr(model, "batch"):\n'
+             '        model.batch = helpers.random_batch(X, y, batch_size, model.rng)\n'
+             '    X_B, y_B = model.batch',
+         check="check_training_step", words=("second time", "first call's batch again", "drew nothing")),
+    dict(description="train draws a batch only at the first iteration",
+         cell="train",
+         old="X, y = helpers.random_batch(X_train, y_train, batch_size, self.rng)",
+         new="if iteration == 1:\n"
+             "            X, y = helpers.random_batch(X_train, y_train, batch_size, self.rng)",
+         check="check_train", words=("same rows in the same order", "no new batch")),
 ]
