@@ -9,6 +9,7 @@ tests/test_grading.py runs nbgrader itself.
 import ast
 import contextlib
 import copy
+import dataclasses
 import importlib.util
 import io
 import json
@@ -115,6 +116,15 @@ def plant(folder, mistake):
             f"cell {mistake['cell']}: {mistake['old']!r} must occur exactly once"
         return text.replace(mistake["old"], mistake["new"])
     edit_graded_cell(notebook_path(folder, mistake["number"]), mistake["cell"], change)
+
+
+@pytest.fixture
+def short_time_limits(monkeypatch):
+    """A planted loop that never ends is stopped after 1 s instead of 5: the limit itself is
+    tested in tests/test_check_framework.py; here, that the message names the loop (every
+    check of the worked edition takes milliseconds)."""
+    for name, found in checks.CHECKS.items():
+        monkeypatch.setitem(checks.CHECKS, name, dataclasses.replace(found, seconds=1.0))
 
 
 @pytest.fixture
@@ -264,7 +274,8 @@ def assert_caught(failure, mistake):
 
 
 @pytest.mark.parametrize("mistake", MODEL_MISTAKES, ids=lambda m: f"nb{m['number']:02}-{m['description']}")
-def test_a_planted_mistake_is_caught_by_its_own_check_and_no_later_one(notebooks_copy, mistake):
+def test_a_planted_mistake_is_caught_by_its_own_check_and_no_later_one(notebooks_copy, mistake,
+                                                                     short_time_limits):
     plant(notebooks_copy, mistake)
     results = run_all_model_checks(notebooks_copy)
     assert_caught(results[mistake["check"]], mistake)
@@ -364,7 +375,8 @@ def _copy_namespace(namespace):
 
 
 @pytest.mark.parametrize("mistake", NOTEBOOK_MISTAKES, ids=lambda m: f"nb{m['number']:02}-{m['description']}")
-def test_a_planted_mistake_is_caught_by_its_check_within_the_notebook(notebooks_copy, monkeypatch, mistake):
+def test_a_planted_mistake_is_caught_by_its_check_within_the_notebook(notebooks_copy, monkeypatch, mistake,
+                                                                    short_time_limits):
     monkeypatch.chdir(notebooks_copy)  # as a kernel started by JupyterLab or nbgrader
     plant(notebooks_copy, mistake)  # (on the worked edition every check passes: nbval)
     assert_caught(run_until_check(notebooks_copy, mistake["number"], mistake["check"]), mistake)
