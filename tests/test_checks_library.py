@@ -7,7 +7,6 @@ edition's notebook of that exercise or an earlier one, or in the course's own mo
 import json
 import re
 import sys
-from pathlib import Path
 
 import pytest
 

@@ -194,7 +194,7 @@ def sigmoid(LogisticModel):
             f"question of a whole array; np.where(z >= 0, a, b) chooses entry by entry.") from None
     assert got is not None, "it returned None: is the `return` missing?"
     assert isinstance(got, np.ndarray) and got.shape == (3,), (
-        f"for z of shape (3,) it returned "
+        "for z of shape (3,) it returned "
         + (f"one number (a {type(got).__name__})" if np.ndim(got) == 0 else
            f"a {type(got).__name__} of shape {np.shape(got)}")
         + "; expected an array of shape (3,), one probability per score")

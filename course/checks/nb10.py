@@ -232,10 +232,10 @@ def training_step(LogisticModel, training_step):
         raise AssertionError(
             f"{again}: the batch was rows {rows}, but model.rng would have drawn rows {expected_rows}, "
             f"the next batch of its sequence (the first call's was {first_rows}). "
-            + (f"That is the first call's batch again, and model.rng drew nothing this time: the "
-               f"batch is kept from the first call (stored on the model, or outside the function?) "
-               f"instead of drawn anew. Every step draws a new batch, with Task 4's random_batch and "
-               f"model.rng, so that the steps together see the whole training set"
+            + ("That is the first call's batch again, and model.rng drew nothing this time: the "
+               "batch is kept from the first call (stored on the model, or outside the function?) "
+               "instead of drawn anew. Every step draws a new batch, with Task 4's random_batch and "
+               "model.rng, so that the steps together see the whole training set"
                if rows == first_rows and drew_nothing else
                "Draw a new batch at every call, with Task 4's random_batch from X and y and model.rng "
                "as its generator"))

@@ -151,7 +151,7 @@ def best_iteration(best_iteration):
         changed = [key for key in kept if not _same_list(records.get(key), kept[key])]
         now = records.get(changed[0]) if changed else None
         assert not changed and records.keys() == kept.keys(), (
-            f"it changed the history it was given: "
+            "it changed the history it was given: "
             + ((f"history['{changed[0]}'] was a list and is now a {type(now).__module__}."
                 f"{type(now).__name__}: it put an array made from the list back into the history "
                 f"(history[...] = np.array(...)). Keep such an array under a name of your own"
