@@ -291,13 +291,21 @@ def forward(LogisticModel):
     try:
         got = _model.forward(X)
     except TypeError as error:
+        if "scores() missing 1 required positional argument: 'X'" in str(error):
+            raise AssertionError(
+                f"it raised TypeError: {error}. A function of the notebook was called on its own, "
+                f"without a model: scores and sigmoid are the model's methods, reached through "
+                f"self, the model forward is called on") from None
         if "method" not in str(error):
             raise  # helpers.check says where
         raise AssertionError(
             f"it raised TypeError: {error}. It hands sigmoid the method self.scores itself, not the "
             f"scores: call it, self.scores(X)") from None
     assert got is not None, "it returned None: is the `return` missing?"
-    assert np.shape(got) == (3,), f"for 3 examples it returned shape {np.shape(got)}; expected (3,)"
+    assert np.shape(got) == (3,), (
+        f"for 3 examples it returned shape {np.shape(got)}; expected (3,), one probability per example"
+        + (". (3, 2) is the shape of X itself: the sigmoid was applied to X, not to the scores"
+           if np.shape(got) == X.shape else ""))
     assert np.asarray(got).dtype != bool, (
         f"it returned True/False, {np.asarray(got).tolist()}: a comparison (with 0.5?) turned the "
         f"probabilities into answers. forward returns the probabilities themselves, numbers from 0 "
