@@ -22,6 +22,7 @@ calls `run` with the kernel's namespace. A failed `assert` in the check becomes
 import ast
 import contextlib
 import ctypes
+import dis
 import inspect
 import io
 import re
@@ -30,6 +31,8 @@ import threading
 import traceback
 from dataclasses import dataclass
 from pathlib import Path
+
+import numpy as np
 
 from course import notebooks
 
@@ -101,6 +104,22 @@ def check(piece, verified, seconds=SECONDS):
                                           function, seconds)
         return function
     return register
+
+
+def notebook_globals_read(function, keep):
+    """The names of the notebook's globals that the learner's `function` reads instead of its
+    arguments (or self), among those whose value `keep(name, value)` accepts: a check uses it to
+    tell "reads the notebook's train_labels" or "uses the notebook's model" in words."""
+    code = getattr(function, "__code__", None)
+    if code is None:
+        return []
+    return sorted({step.argval for step in dis.get_instructions(code) if step.opname == "LOAD_GLOBAL"
+                   and keep(step.argval, function.__globals__.get(step.argval))})
+
+
+def notebook_arrays_read(function):
+    """The names of the notebook's NumPy arrays (X_train, train_labels, ...) `function` reads."""
+    return notebook_globals_read(function, lambda name, value: isinstance(value, np.ndarray))
 
 
 # ---------------------------------------------------------------------------------------------

@@ -5,20 +5,11 @@ Each takes, by the names of its parameters, what it needs from the notebook, and
 inputs, the expected values and the likely causes of the mistakes learners make there.
 """
 import difflib
-import dis
 import re
 
 import numpy as np
 
-from course.checks.framework import check
-
-
-def _notebook_arrays(function):
-    """The names of the notebook's arrays that `function` reads (train_labels, say) instead of
-    its own arguments."""
-    return sorted({step.argval for step in dis.get_instructions(function)
-                   if step.opname == "LOAD_GLOBAL"
-                   and isinstance(function.__globals__.get(step.argval), np.ndarray)})
+from course.checks.framework import check, notebook_arrays_read
 
 
 def _no_such_attribute(call, error, array_name):
@@ -74,7 +65,7 @@ def share_of_ones(share_of_ones):
             f"(the notebook formats it as a percentage when it prints).")
         answers.append(float(got))
         dtypes.append(np.asarray(got).dtype)
-    notebook_arrays = _notebook_arrays(share_of_ones)
+    notebook_arrays = notebook_arrays_read(share_of_ones)
     for (labels, ones, expected), got, dtype in zip(LABEL_EXAMPLES, answers, dtypes):
         call = f"share_of_ones(np.array({labels}))"
         count = len(labels)
@@ -141,7 +132,7 @@ def average_image(average_image):
     example_images = np.array(GREY_LEVELS)[:, None, None] * np.ones((6, 28, 28))
     example_labels = np.array(GREY_LABELS)
     example_images.flags.writeable = example_labels.flags.writeable = False  # to be left as they are
-    notebook_arrays = _notebook_arrays(average_image)
+    notebook_arrays = notebook_arrays_read(average_image)
     setup = ("for 6 images of one grey level each, 0.1, 0.2, 0.3, 0.8, 0.9 and 0.7, labelled "
              "[1, 0, 0, 1, 1, 0],")
     for digit, expected, other, median, total, single, first, largest in GREY_CASES:

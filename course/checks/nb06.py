@@ -4,22 +4,24 @@
 Each takes, by the names of its parameters, what it needs from the notebook, and holds the
 inputs, the expected values and the likely causes of the mistakes learners make there.
 """
-import dis
 import inspect
 import math
 
 import numpy as np
 
-from course.checks.framework import check
+from course.checks.framework import check, notebook_globals_read
+
+
+def _models_of_the_notebook(method, LogisticModel):
+    """The notebook's models (`model`, or any LogisticModel of the notebook) a method reads
+    instead of self."""
+    return notebook_globals_read(method, lambda name, value: name == "model"
+                                 or isinstance(value, LogisticModel))
 
 
 @check('scores', 'hand values of a tiny model, with the bias, an array of shape (m,) for 2 and 3 examples, X and w unchanged')
 def scores(LogisticModel):
-    code = getattr(LogisticModel.scores, "__code__", None)  # the names scores reads from the notebook
-    steps = dis.get_instructions(code) if code else []
-    outside = {step.argval for step in steps if step.opname == "LOAD_GLOBAL"}
-    borrowed = sorted(name for name in outside if name == "model"
-                      or isinstance(LogisticModel.scores.__globals__.get(name), LogisticModel))
+    borrowed = _models_of_the_notebook(LogisticModel.scores, LogisticModel)
     assert not borrowed, (
         f"it uses the notebook's model `{borrowed[0]}` (model.w, model.b), not self: "
         f"a method works on the model it is called on, self: write self.w, self.b")
@@ -253,11 +255,7 @@ def sigmoid(LogisticModel):
 
 @check('forward', 'self.sigmoid of self.scores(X), each applied once, no overflow at scores ±1000 (with stand-ins for both)')
 def forward(LogisticModel):
-    code = getattr(LogisticModel.forward, "__code__", None)  # the names forward reads from the notebook
-    steps = dis.get_instructions(code) if code else []
-    outside = {step.argval for step in steps if step.opname == "LOAD_GLOBAL"}
-    borrowed = sorted(name for name in outside if name == "model"
-                      or isinstance(LogisticModel.forward.__globals__.get(name), LogisticModel))
+    borrowed = _models_of_the_notebook(LogisticModel.forward, LogisticModel)
     assert not borrowed, (
         f"it uses the notebook's model `{borrowed[0]}` (model.scores, model.sigmoid), not self: "
         f"a method works on the model it is called on, self: write self.scores, self.sigmoid")
@@ -438,11 +436,7 @@ def binary_cross_entropy(LogisticModel):
 
 @check('loss', 'binary_cross_entropy of self.scores(X) and y, its answer returned (with stand-ins)')
 def loss(LogisticModel):
-    code = getattr(LogisticModel.loss, "__code__", None)  # the names loss reads from the notebook
-    steps = dis.get_instructions(code) if code else []
-    outside = {step.argval for step in steps if step.opname == "LOAD_GLOBAL"}
-    borrowed = sorted(name for name in outside if name == "model"
-                      or isinstance(LogisticModel.loss.__globals__.get(name), LogisticModel))
+    borrowed = _models_of_the_notebook(LogisticModel.loss, LogisticModel)
     assert not borrowed, (
         f"it uses the notebook's model `{borrowed[0]}` (model.scores, model.binary_cross_entropy), not self: "
         f"a method works on the model it is called on, self: write self.scores, self.binary_cross_entropy")

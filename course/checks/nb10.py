@@ -75,6 +75,43 @@ def _batch_cause(rows, drew_nothing, generator, data_names, how_many="exactly on
             f"{generator} as its generator, and use that batch")
 
 
+def _assert_each_piece_got_the_one_before_it(at, step, y_batch, drew_more, rng, labels, caller,
+                                             too_many, batch_names=None):
+    """One step's calls (forward, backward, update, as the stand-ins noted them) hand each piece
+    what the one before it gave: the batch, its labels, forward's output, backward's gradients,
+    and the caller's own learning rate. Shared by the checks of training_step and train; the
+    batch's names, (X_B, y_B), where the exercise gives them."""
+    X_B, y_B = (f" {name}" for name in batch_names) if batch_names else ("", "")
+    (_, X_fwd, out_fwd), (_, X_bwd, y_bwd, y_hat_bwd, dw_bwd, db_bwd), (_, dw_upd, db_upd, rate_upd) = step
+    assert np.array_equal(X_bwd, X_fwd), (
+        f"{at}: backward got other examples than forward ({len(X_bwd)} rows): both take the batch{X_B} "
+        f"drawn in step 1")
+    assert not (np.array_equal(y_bwd, out_fwd) and np.array_equal(y_hat_bwd, y_batch)), (
+        f"{at}: backward got y = forward's output and y_hat = the batch's labels: the two are "
+        f"swapped. Task 7's backward takes the batch{X_B}, then its labels{y_B}, then forward's output ŷ")
+    assert len(y_bwd) != EXAMPLES, (
+        f"{at}: backward got all {EXAMPLES} labels of {labels}, not the {BATCH_SIZE} of the batch: "
+        f"pass the labels{y_B} drawn with the batch in step 1")
+    assert np.array_equal(y_bwd, y_batch), (
+        f"{at}: backward got the labels {y_bwd}, but the batch's labels are {y_batch}: "
+        + (f"{rng} drew {too_many}, and the labels come from another draw than the examples. Draw "
+           f"once: the batch's examples and labels come together, from one call of random_batch"
+           if drew_more else f"pass the labels{y_B} drawn with the batch in step 1"))
+    assert np.array_equal(y_hat_bwd, out_fwd), (
+        f"{at}: backward got y_hat = {y_hat_bwd}, but forward returned {out_fwd}: pass the "
+        f"forward pass's output as it is")
+    assert not (np.array_equal(dw_upd, db_bwd) and np.array_equal(db_upd, dw_bwd)), (
+        f"{at}: update got dw and db swapped. Task 8's update takes the weights' gradient dw "
+        f"(one entry per feature) first, the bias's gradient db (one number) second, then the "
+        f"learning rate")
+    assert np.array_equal(dw_upd, dw_bwd) and np.array_equal(db_upd, db_bwd), (
+        f"{at}: update got dw = {dw_upd}, db = {db_upd}, but backward returned dw = {dw_bwd}, "
+        f"db = {db_bwd}: pass backward's gradients as they are")
+    assert rate_upd == LEARNING_RATE, (
+        f"{at}: update got the learning_rate {rate_upd!r}, not the {LEARNING_RATE} {caller} was "
+        f"given: " + _learning_rate_cause(rate_upd, caller))
+
+
 @check('training_step', "two steps on a stand-in model: each a new batch of batch_size rows drawn with model.rng, then forward on it, backward with its labels and forward's output, update with backward's dw, db and the learning_rate, once each, in that order")
 def training_step(LogisticModel, training_step):
     class StandInModel(LogisticModel):
@@ -164,8 +201,8 @@ def training_step(LogisticModel, training_step):
           f"backward (with forward's output), update (with backward's gradients): one step moves "
           f"the model once")
 
-    (_, X_fwd, out_fwd), (_, X_bwd, y_bwd, y_hat_bwd, dw_bwd, db_bwd), (_, dw_upd, db_upd, rate_upd) = \
-        [call for call in spy.calls if call[0] in ("forward", "backward", "update")]
+    spy_step = [call for call in spy.calls if call[0] in ("forward", "backward", "update")]
+    (_, X_fwd, out_fwd), _, _ = spy_step
     assert X_fwd.ndim == 2 and X_fwd.shape[1] == 2, (
         f"{given}: forward got an array of shape {X_fwd.shape}, not rows of the X given (2 columns): "
         f"draw the batch from training_step's own X and y, not from a notebook variable such as X_all")
@@ -181,36 +218,9 @@ def training_step(LogisticModel, training_step):
         f"{given}: the batch was rows {rows}, but model.rng would have drawn rows {expected_rows}: "
         + _batch_cause(rows, drew_nothing, "model.rng", "X and y"))
 
-    assert np.array_equal(X_bwd, X_fwd), (
-        f"{given}: backward got other examples than forward ({len(X_bwd)} rows): both take the batch "
-        f"X_B of step 1")
-    assert not (np.array_equal(y_bwd, out_fwd) and np.array_equal(y_hat_bwd, y_batch)), (
-        f"{given}: backward got y = forward's output and y_hat = the batch's labels: the two are "
-        f"swapped. Task 7's backward takes the batch X_B, then its labels y_B, then forward's "
-        f"output ŷ")
-    assert len(y_bwd) != EXAMPLES, (
-        f"{given}: backward got all {EXAMPLES} labels of y, not the {BATCH_SIZE} of the batch: "
-        f"pass y_B, the labels drawn with the batch in step 1")
-    assert np.array_equal(y_bwd, y_batch), (
-        f"{given}: backward got the labels {y_bwd}, but the batch's labels are {y_batch}: "
-        + ("model.rng drew more than one batch, and the labels come from another draw than the "
-           "examples. Draw once: the batch's examples X_B and labels y_B come together, from one "
-           "call of random_batch" if drew_more else
-           "pass y_B, the labels drawn with the batch in step 1"))
-    assert np.array_equal(y_hat_bwd, out_fwd), (
-        f"{given}: backward got y_hat = {y_hat_bwd}, but forward returned {out_fwd}: pass the "
-        f"forward pass's output as it is")
-
-    assert not (np.array_equal(dw_upd, db_bwd) and np.array_equal(db_upd, dw_bwd)), (
-        f"{given}: update got dw and db swapped. Task 8's update takes the weights' gradient dw "
-        f"(one entry per feature) first, the bias's gradient db (one number) second, then the "
-        f"learning rate")
-    assert np.array_equal(dw_upd, dw_bwd) and np.array_equal(db_upd, db_bwd), (
-        f"{given}: update got dw = {dw_upd}, db = {db_upd}, but backward returned dw = {dw_bwd}, "
-        f"db = {db_bwd}: pass backward's gradients as they are")
-    assert rate_upd == LEARNING_RATE, (
-        f"{given}: update got the learning_rate {rate_upd!r}, not {LEARNING_RATE}: "
-        + _learning_rate_cause(rate_upd, "training_step"))
+    _assert_each_piece_got_the_one_before_it(
+        given, spy_step, y_batch, drew_more, rng="model.rng", labels="y", caller="training_step",
+        too_many="more than one batch", batch_names=("X_B", "y_B"))
     assert not drew_more, (
         f"{given}: model.rng drew more random numbers than one batch needs: draw exactly one batch, "
         f"and nothing else, with model.rng")
@@ -336,8 +346,7 @@ def train(LogisticModel):
     # name X_train, say), which tells a batch drawn from the previous batch from one not drawn again
     overwritten = _names_assigned_in_loops(LogisticModel.train, ("X_train", "y_train"))
     for i, (X_batch, y_batch) in enumerate(batches):
-        (_, X_fwd, out_fwd), (_, X_bwd, y_bwd, y_hat_bwd, dw_bwd, db_bwd), (_, dw_upd, db_upd, rate_upd) = \
-            calls[3 * i:3 * i + 3]
+        (_, X_fwd, _), _, _ = calls[3 * i:3 * i + 3]
         at = f"iteration {i + 1} of {given}"
         rows, expected_rows = X_fwd[:, 0].astype(int).tolist(), X_batch[:, 0].astype(int).tolist()
         assert len(X_fwd) != EXAMPLES, (
@@ -362,33 +371,9 @@ def train(LogisticModel):
             f"{at}: the batch was rows {rows}, but self.rng would have drawn rows {expected_rows}: "
             + _batch_cause(rows, drew_nothing, "self.rng", "X_train and y_train",
                            how_many="exactly one batch per iteration"))
-        assert np.array_equal(X_bwd, X_fwd), (
-            f"{at}: backward got other examples than forward: both take the batch of step 1")
-        assert not (np.array_equal(y_bwd, out_fwd) and np.array_equal(y_hat_bwd, y_batch)), (
-            f"{at}: backward got y = forward's output and y_hat = the batch's labels: the two are "
-            f"swapped. Task 7's backward takes the batch, then its labels, then forward's output ŷ")
-        assert len(y_bwd) != EXAMPLES, (
-            f"{at}: backward got all {EXAMPLES} labels of y_train, not the {BATCH_SIZE} of the "
-            f"batch: pass the labels drawn with the batch in step 1")
-        assert np.array_equal(y_bwd, y_batch), (
-            f"{at}: backward got the labels {y_bwd}, but the batch's labels are {y_batch}: "
-            + ("self.rng drew more batches than iterations, and the labels come from another draw "
-               "than the examples. Draw once per iteration: the batch's examples and labels come "
-               "together, from one call of random_batch" if drew_more else
-               "pass the labels drawn with the batch in step 1"))
-        assert np.array_equal(y_hat_bwd, out_fwd), (
-            f"{at}: backward got y_hat = {y_hat_bwd}, but forward returned {out_fwd}: pass the "
-            f"forward pass's output")
-        assert not (np.array_equal(dw_upd, db_bwd) and np.array_equal(db_upd, dw_bwd)), (
-            f"{at}: update got dw and db swapped. Task 8's update takes the weights' gradient dw "
-            f"(one entry per feature) first, the bias's gradient db (one number) second, then the "
-            f"learning rate")
-        assert np.array_equal(dw_upd, dw_bwd) and np.array_equal(db_upd, db_bwd), (
-            f"{at}: update got dw = {dw_upd}, db = {db_upd}, but backward returned dw = {dw_bwd}, "
-            f"db = {db_bwd}: pass backward's gradients")
-        assert rate_upd == LEARNING_RATE, (
-            f"{at}: update got the learning_rate {rate_upd!r}, but train was given "
-            f"learning_rate={LEARNING_RATE}: " + _learning_rate_cause(rate_upd, "train"))
+        _assert_each_piece_got_the_one_before_it(
+            at, calls[3 * i:3 * i + 3], y_batch, drew_more, rng="self.rng", labels="y_train",
+            caller="train", too_many="more batches than iterations")
         previous_rows = rows
     assert not drew_more, (
         f"{given}: self.rng drew more random numbers than the 4 batches need: draw exactly one "

@@ -10,15 +10,7 @@ import inspect
 
 import numpy as np
 
-from course.checks.framework import check
-
-
-def _notebook_arrays_read(function):
-    """The names of the notebook's arrays that `function` reads as globals (X_train, y_val, ...)
-    instead of taking them from its arguments."""
-    return sorted({step.argval for step in dis.get_instructions(function)
-                   if step.opname == "LOAD_GLOBAL"
-                   and isinstance(function.__globals__.get(step.argval), np.ndarray)})
+from course.checks.framework import check, notebook_arrays_read
 
 
 @check('mistakes', 'the rows of 7 examples whose known answers differ from their labels, as increasing whole numbers, a probability of exactly 0.5 (score 0) answered 1; none when every answer is right; the labels left unchanged')
@@ -38,7 +30,7 @@ def mistakes(mistakes):
             return (self.forward(X) >= 0.5).astype(np.int64)
 
 
-    notebook_arrays = _notebook_arrays_read(mistakes)
+    notebook_arrays = notebook_arrays_read(mistakes)
     assert not notebook_arrays, (
         f"it reads the notebook's {', '.join(notebook_arrays)}: use its arguments, the examples X "
         f"and their labels y, so that it finds the mistakes of any set it is given (the training "

@@ -4,11 +4,10 @@
 Each takes, by the names of its parameters, what it needs from the notebook, and holds the
 inputs, the expected values and the likely causes of the mistakes learners make there.
 """
-import dis
 
 import numpy as np
 
-from course.checks.framework import check
+from course.checks.framework import check, notebook_arrays_read
 
 # standardise's small case, worked out by hand (population standard deviation: divide by m = 3).
 SMALL_TRAIN = [[1.0, 10.0], [3.0, 30.0], [5.0, 20.0]]
@@ -34,21 +33,13 @@ MATRICES = [
 ]
 
 
-def _notebook_arrays_read(function):
-    """The names of the notebook's arrays that `function` reads as globals (X_train_raw, y_test,
-    ...) instead of taking them from its arguments."""
-    return sorted({step.argval for step in dis.get_instructions(function)
-                   if step.opname == "LOAD_GLOBAL"
-                   and isinstance(function.__globals__.get(step.argval), np.ndarray)})
-
-
 @check('standardise', "a 3 x 2 training set and a 2 x 2 other set, standardised with the training set's mean and standard deviation per column; the inputs left unchanged")
 def standardise(standardise):
     small_train, small_other = np.array(SMALL_TRAIN), np.array(SMALL_OTHER)
     given_train, given_other = small_train.copy(), small_other.copy()
     given_train.flags.writeable = given_other.flags.writeable = False  # to be left as they are
     shown = f"for the training set {SMALL_TRAIN} and the other set {SMALL_OTHER}"
-    notebook_arrays = _notebook_arrays_read(standardise)
+    notebook_arrays = notebook_arrays_read(standardise)
     assert not notebook_arrays, (
         f"it reads the notebook's {', '.join(notebook_arrays)}: use its arguments, X_train and "
         f"X_other, so that it standardises any pair of sets it is given (the twenty splits below)")
@@ -134,7 +125,7 @@ def standardise(standardise):
 
 @check('rates', '(sensitivity, specificity) of two confusion matrices, rows the true labels, columns the predictions')
 def rates(rates):
-    notebook_arrays = _notebook_arrays_read(rates)
+    notebook_arrays = notebook_arrays_read(rates)
     assert not notebook_arrays, (
         f"it reads the notebook's {', '.join(notebook_arrays)}: work from its argument, the "
         f"matrix of counts, so that it gives the rates of any confusion matrix")
