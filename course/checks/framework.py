@@ -81,6 +81,7 @@ class Check:
     notebook: int      # the notebook whose cell calls it
     function: object   # the check itself; its parameters are the names it takes from the notebook
     seconds: float
+    going_further: bool = False  # an optional task beyond the core course, not graded
 
     @property
     def needs(self):
@@ -96,12 +97,13 @@ class Check:
         return Path(inspect.getfile(self.function))
 
 
-def check(piece, verified, seconds=SECONDS):
-    """Register the decorated function as the check of `piece`, under the function's name."""
+def check(piece, verified, seconds=SECONDS, going_further=False):
+    """Register the decorated function as the check of `piece`, under the function's name.
+    `going_further=True` marks the check of an optional task, which progress() counts apart."""
     def register(function):
         module = function.__module__.rpartition(".")[2]  # nb06
         CHECKS[function.__name__] = Check(function.__name__, piece, verified, int(module[2:]),
-                                          function, seconds)
+                                          function, seconds, going_further)
         return function
     return register
 
