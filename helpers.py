@@ -8,7 +8,8 @@ Thin on purpose, a façade over the package `course/`, where each room does one 
 - what earlier notebooks built (course/notebooks.py): `hyperparameters()`, read from notebook 2,
   and `model_from_notebooks(through=N)`, the LogisticModel that notebooks 5..N's saved cells build;
 - checks of the learner's work (course/checks/): `check("sigmoid")`, the one line of a check cell,
-  and `check_earlier_exercises(LogisticModel)`, the first cell's guard.
+  `check_earlier_exercises(LogisticModel)`, the first cell's guard, and `progress()`, the last
+  cell's view of every exercise of the course.
 
 The model itself is written in the notebooks, never here.
 
@@ -42,7 +43,7 @@ __all__ = [
     "hyperparameters", "model_from_notebooks", "model_source", "notebooks_folder",
     "COURSE_NOTEBOOKS", "MODEL_NOTEBOOKS", "NOTEBOOKS_DIR", "NotebookProblem",
     # checks of the learner's work
-    "check", "check_earlier_exercises", "checks", "CheckFailed", "NotWrittenYet",
+    "check", "check_earlier_exercises", "progress", "checks", "CheckFailed", "NotWrittenYet",
 ]
 
 
@@ -64,3 +65,10 @@ def check_earlier_exercises(model_class):
     are finished: every piece written and its checks passing. Call it in a notebook's first cell,
     right after `model_from_notebooks`."""
     checks.check_earlier_exercises(model_class)
+
+
+def progress():
+    """Print every exercise of the course, judged from the saved notebooks: ✓ done, ✗ failing
+    (with the first line of its check's message) or · not written yet, and the totals; then a
+    reminder to save and shut the kernel down. Trains nothing; takes well under a second."""
+    checks.progress.show()

@@ -355,7 +355,7 @@ def _run_cells(cells, path, namespace):
             code = compile(source, filename, "exec")
         except SyntaxError as error:
             raise NotebookProblem(
-                f"{filename} (in the saved notebook) has a {type(error).__name__} at line "
+                f"{filename} (in the saved notebook) has {_a_or_an(type(error).__name__)} at line "
                 f"{error.lineno} of the cell: {error.msg}.\n    {(error.text or '').strip()}\n"
                 f"Correct it in {path.name}. {SAVE_REMINDER}") from None
         try:
@@ -364,6 +364,10 @@ def _run_cells(cells, path, namespace):
             raise NotebookProblem(
                 f"{filename} (in the saved notebook) raised {type(error).__name__}: {error}, "
                 f"{_line_in(error, filename)}.\nCorrect it in {path.name}. {SAVE_REMINDER}") from None
+
+
+def _a_or_an(word):
+    return f"{'an' if word[:1].upper() in 'AEIOU' else 'a'} {word}"
 
 
 def _line_in(error, filename):

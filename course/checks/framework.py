@@ -287,7 +287,7 @@ def _latest_run_problem(found, namespace, arguments):
     except SyntaxError as error:
         raise CheckFailed(
             f"✗ {name} could not be checked: the latest run of the cell with "
-            f"`{notebooks._first_line(latest)}` stopped at {_a_or_an(type(error).__name__)} (line "
+            f"`{notebooks._first_line(latest)}` stopped at {notebooks._a_or_an(type(error).__name__)} (line "
             f"{error.lineno}: {error.msg}), so the kernel still holds an earlier version of {name}. "
             f"Correct that cell and run it, then this check.", name) from None
     written = next((node for node in ast.walk(tree) if isinstance(node, ast.FunctionDef)
@@ -306,10 +306,6 @@ def _latest_run_problem(found, namespace, arguments):
         f"`{notebooks._first_line(latest)}` did not finish (an error stopped it before {name} was "
         f"attached), so the kernel still holds an earlier version of {name}. Run that cell again "
         f"until it finishes without an error, then this check.", name)
-
-
-def _a_or_an(word):
-    return f"{'an' if word[0] in 'AEIOU' else 'a'} {word}"
 
 
 def _current_function(found, namespace, arguments):

@@ -1,0 +1,116 @@
+"""helpers.progress(): every exercise of the course, judged from the saved notebooks of one folder.
+
+On the untouched exercise edition nothing is done, on the worked edition everything is, and in a
+copy with one failing piece, that piece is named with its check's first line. Its speed is
+measured by benchmarks/benchmark.py, not here.
+"""
+import contextlib
+import io
+import re
+import shutil
+
+import pytest
+
+import helpers
+from course.checks import CHECKS, progress
+from notebook_edits import edit_graded_cell, edit_notebook
+
+NOTEBOOKS = helpers.ROOT / "notebooks"
+EXERCISES = helpers.ROOT / "exercises"
+CORE = [name for name, found in CHECKS.items() if not found.going_further]
+GOING_FURTHER = [name for name, found in CHECKS.items() if found.going_further]
+
+
+def marks(folder):
+    return {status.name: status.mark for status in progress.statuses(folder)[1]}
+
+
+def shown(folder=None):
+    with contextlib.redirect_stdout(io.StringIO()) as printed:
+        progress.show(folder)
+    return printed.getvalue()
+
+
+def solved_as(body):
+    """A change for edit_graded_cell: the cell's solution replaced by `body` (one line)."""
+    return lambda cell: re.sub(r"### BEGIN SOLUTION.*?### END SOLUTION", lambda _: body,
+                               "".join(cell["source"]), flags=re.DOTALL)
+
+
+@pytest.fixture
+def course_copy(tmp_path):
+    copy = tmp_path / "notebooks"
+    shutil.copytree(NOTEBOOKS, copy, ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
+    return copy
+
+
+def test_the_untouched_exercise_edition_has_nothing_done():
+    found = marks(EXERCISES)
+    assert set(found) == set(CHECKS)
+    assert set(found.values()) == {progress.NOT_WRITTEN}, found
+    text = shown(EXERCISES)
+    assert f"0 of {len(CORE)} exercises done" in text
+    assert "not written yet" in text and progress.SHUT_DOWN_REMINDER in text
+
+
+def test_the_worked_edition_has_everything_done():
+    found = marks(NOTEBOOKS)
+    assert set(found.values()) == {progress.DONE}, found
+    text = shown(NOTEBOOKS)
+    assert f"{len(CORE)} of {len(CORE)} exercises done" in text
+    if GOING_FURTHER:
+        assert f"{len(GOING_FURTHER)} of {len(GOING_FURTHER)} done" in text
+
+
+def test_helpers_progress_reads_the_folder_of_the_current_directory(monkeypatch):
+    monkeypatch.chdir(EXERCISES)  # as in a kernel JupyterLab starts for an exercise notebook
+    with contextlib.redirect_stdout(io.StringIO()) as printed:
+        assert helpers.progress() is None  # prints; nothing for the notebook to display
+    assert "saved in exercises/: 0 of" in printed.getvalue()
+
+
+def test_a_failing_piece_of_the_model_is_named_with_its_checks_first_line(course_copy):
+    edit_graded_cell(course_copy / "06_forward_pass.ipynb", "sigmoid",
+                     solved_as("return 1 / (1 + np.exp(z))"))  # the sign flipped
+    found = {status.name: status for status in progress.statuses(course_copy)[1]}
+    assert found["sigmoid"].mark == progress.FAILING
+    assert "sigmoid" in found["sigmoid"].message and len(found["sigmoid"].message) > 20
+    assert [name for name, status in found.items() if status.mark != progress.DONE] == ["sigmoid"]
+    text = shown(course_copy)
+    assert f"{len(CORE) - 1} of {len(CORE)} exercises done" in text
+    assert f"{progress.FAILING} sigmoid" in text
+
+
+def test_a_failing_exercise_outside_the_model_is_named(course_copy):
+    edit_graded_cell(course_copy / "03_dataset.ipynb", "share_of_ones",
+                     solved_as("return np.sum(labels == 1)"))  # a count, not a fraction
+    found = {status.name: status for status in progress.statuses(course_copy)[1]}
+    assert found["share_of_ones"].mark == progress.FAILING, found["share_of_ones"]
+    assert sum(status.mark != progress.DONE for status in found.values()) == 1
+
+
+def test_only_the_definitions_of_an_exercise_cell_run(course_copy):
+    """A cell that also trains or prints: progress runs its definitions alone."""
+    edit_graded_cell(course_copy / "11_training_the_model.ipynb", "mistakes",
+                     lambda cell: "".join(cell["source"]) + "\nprint('ran the whole cell')\nraise SystemExit\n")
+    assert "ran the whole cell" not in shown(course_copy)
+    assert marks(course_copy)["mistakes"] == progress.DONE
+
+
+def test_a_deleted_exercise_cell_and_a_broken_notebook_are_said(course_copy):
+    def drop_rates(cells):
+        cells[:] = [cell for cell in cells if cell["metadata"].get("nbgrader", {}).get("grade_id") != "rates"]
+    edit_notebook(course_copy / "12_additional_example.ipynb", drop_rates)
+    edit_graded_cell(course_copy / "08_update_parameters.ipynb", "update",
+                     lambda cell: "".join(cell["source"]) + "\n    return (\n")  # a SyntaxError, saved
+    found = {status.name: status for status in progress.statuses(course_copy)[1]}
+    assert found["rates"].mark == progress.FAILING and "no cell for rates" in found["rates"].message
+    assert found["update"].mark == progress.FAILING and "Error at line" in found["update"].message
+    assert str(course_copy) not in found["update"].message  # the notebook's name, not the server's path
+    assert found["init"].mark == progress.DONE  # notebook 5 does not depend on notebook 8
+
+
+def test_long_messages_are_shortened_to_one_line():
+    status = progress.Status("sigmoid", 6, progress.FAILING, "word " * 60, False)
+    [line] = progress._table([status])
+    assert len(line) <= 24 + 2 + progress.LONGEST_LINE and line.endswith("…")
