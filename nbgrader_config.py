@@ -1,6 +1,7 @@
 # nbgrader's configuration for a classroom: the course's repository is the course folder, and
 # notebooks/ (the worked edition, with its solution markers and graded checks) is the source of
-# the assignment "notebooks". Commands, run at the repository's root (README.md, "For teachers"):
+# the assignment "notebooks". Commands, run at the repository's root (docs/teaching.md, "Grading
+# with nbgrader"):
 #     nbgrader generate_assignment notebooks --force   # release/notebooks/: the exercise edition
 #     nbgrader autograde notebooks                      # submitted/<student>/notebooks/ -> autograded/
 #     nbgrader generate_feedback notebooks              # feedback/<student>/notebooks/*.html

@@ -3,7 +3,7 @@
 # exchange, the folder through which the teacher releases the exercise edition and collects the
 # learners' work, and through which the learners fetch it, submit it and fetch their feedback.
 # The course's own nbgrader_config.py, at the root of the teacher's clone of the repository,
-# adds where the assignment's source is (README.md, "For teachers").
+# adds where the assignment's source is (docs/teaching.md, "Grading with nbgrader").
 c = get_config()  # noqa: F821 (defined by nbgrader and Jupyter when they read this file)
 
 c.CourseDirectory.course_id = "logistic-regression-numpy"

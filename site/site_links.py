@@ -1,12 +1,12 @@
-"""Sphinx extension for the course's website: makes the links of the README and the notebooks,
-written for GitHub and JupyterLab, resolve in the book, so that the build stays free of
+"""Sphinx extension for the course's website: makes the links of the README, the pages of docs/
+and the notebooks, written for GitHub and JupyterLab, resolve in the book, so that the build stays free of
 warnings and a warning means a link that is really broken.
 
 - The glossary marks each term with a raw HTML anchor, `<a id="test"></a>`, which MyST does not
   know as a target: `glossary.md#test` would warn "local id not found" although the browser
   finds the anchor. These anchors are registered as targets of their page.
-- The README links to files and folders of the repository that are no pages of the site
-  (`exercises/`, `data/README.md`): such a link becomes its text (which names the path), instead
+- The README and the pages of docs/ link to files and folders of the repository that are no
+  pages of the site (`exercises/`, `data/README.md`, `../tests/`): such a link becomes its text (which names the path), instead
   of a warning and a link to nowhere. A link to a path that does not exist still warns.
 """
 import re

@@ -1,4 +1,4 @@
-"""The course as a website (README.md, "The course as a website"): built with README's command
+"""The course as a website (docs/website.md): built with that page's command
 into a temporary folder, then opened in Chromium with every request that would leave the machine
 blocked. Every page of the book must show every formula typeset by the site's own MathJax and
 every figure, in the numbers its source holds, each figure with a description (alt text), and
@@ -29,7 +29,7 @@ from test_exercises import cells, source
 pytestmark = pytest.mark.browser
 
 ROOT = helpers.ROOT
-# README's command, which the test runs with `--path-output` added (the site goes to a
+# docs/website.md's command, which the test runs with `--path-output` added (the site goes to a
 # temporary folder instead of _build/).
 BUILD_COMMAND = ".venv/bin/jupyter-book build . --config site/_config.yml --toc site/_toc.yml -W"
 BUILD_SECONDS = 60
@@ -81,7 +81,8 @@ def expected_content(page):
 
 @pytest.fixture(scope="module")
 def built_site(tmp_path_factory):
-    """README's build command, output in a temporary folder; (its HTML folder, seconds taken)."""
+    """docs/website.md's build command, output in a temporary folder; (its HTML folder, seconds
+    taken)."""
     output = tmp_path_factory.mktemp("website")
     program, *arguments = BUILD_COMMAND.split()
     program = shutil.which(Path(program).name, path=Path(sys.executable).parent)  # this venv's
@@ -216,8 +217,8 @@ PAGE_STATE = r"""async () => {
 # nothing fetched), its default rules (WCAG 2.x A and AA, and best practices). A page fails on a
 # violation of impact "serious" or "critical", of the course's content or the book's
 # configuration. Violations of the upstream theme that configuration cannot fix are listed in
-# THEME_VIOLATIONS, each by rule and selector with its upstream issue (README.md, "The course as
-# a website"): none today.
+# THEME_VIOLATIONS, each by rule and selector with its upstream issue (docs/website.md,
+# "Accessibility of the website"): none today.
 AXE_SCRIPT = Axe().axe_script
 AXE_IMPACTS = ("serious", "critical")
 THEME_VIOLATIONS = {  # (axe rule, CSS selector of the elements it may flag): upstream issue
@@ -316,9 +317,18 @@ def check_page(tab, url, expected, audit=None):
 # Tests
 # ------------------------------------------------------------------------------------------------
 
-def test_readme_documents_the_build_command():
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    assert BUILD_COMMAND in readme, f"README.md should give the website's command: {BUILD_COMMAND}"
+def test_the_website_page_documents_the_build_command():
+    page = (ROOT / "docs" / "website.md").read_text(encoding="utf-8")
+    assert BUILD_COMMAND in page, f"docs/website.md should give the site's command: {BUILD_COMMAND}"
+
+
+def test_every_page_of_docs_is_a_page_of_the_site():
+    """The README, the site's home page, links to every page of docs/ (test_repository.py): each
+    is a page of the site too, not a link turned into its text."""
+    missing = [page.relative_to(ROOT).with_suffix("").as_posix()
+               for page in sorted((ROOT / "docs").glob("*.md"))]
+    missing = [page for page in missing if page not in PAGES]
+    assert not missing, f"pages of docs/ missing from site/_toc.yml: {missing}"
 
 
 def test_the_site_builds_in_under_a_minute_with_every_asset_its_own(built_site):
@@ -336,7 +346,8 @@ def test_the_site_builds_in_under_a_minute_with_every_asset_its_own(built_site):
 
 
 def test_the_home_page_is_the_readme_opened_from_the_files_too(tab, built_site):
-    """README's other way to view the site: opening index.html from the disk, no server."""
+    """docs/website.md's other way to view the site: opening index.html from the disk, no
+    server."""
     html = built_site[0]
     title = (ROOT / "README.md").read_text(encoding="utf-8").splitlines()[0].lstrip("# ")
     tab.goto((html / "index.html").as_uri(), wait_until="load")

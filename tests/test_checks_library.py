@@ -16,7 +16,7 @@ from course import checks
 ROOT = helpers.ROOT
 NOTEBOOKS, EXERCISES = ROOT / "notebooks", ROOT / "exercises"
 MODULES = sorted([ROOT / "helpers.py", *(ROOT / "course").rglob("*.py")])
-# Solution lines the learner may see before writing them, each a deliberate choice (README.md,
+# Solution lines the learner may see before writing them, each a deliberate choice (docs/code.md,
 # "How the notebooks share code"), with the reason. At most two.
 ALLOWED = {}
 CHECK_LINE = re.compile(r'import helpers; helpers\.check\("(\w+)"\)')

@@ -292,10 +292,11 @@ def test_a_planted_mistake_is_caught_by_its_own_check_and_no_later_one(notebooks
         assert str(stop.value).startswith(f"✗ Finish {name} first"), str(stop.value)
 
 
-# ---- README: what each check is worth -----------------------------------------------------------
+# ---- docs/teaching.md: what each check is worth -------------------------------------------------
 
 def points_table():
-    """README's table of the checks and their points, from the worked edition's metadata."""
+    """docs/teaching.md's table of the checks and their points, from the worked edition's
+    metadata."""
     rows = ["| Notebook | Checks (points) | Points |", "|---|---|---|"]
     total = 0
     for path in sorted(NOTEBOOKS.glob("*.ipynb")):
@@ -310,9 +311,9 @@ def points_table():
     return "\n".join(rows)
 
 
-def test_readme_says_what_each_check_is_worth():
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    assert points_table() in readme, f"README.md's table of points must read:\n{points_table()}"
+def test_teaching_page_says_what_each_check_is_worth():
+    page = (ROOT / "docs" / "teaching.md").read_text(encoding="utf-8")
+    assert points_table() in page, f"docs/teaching.md's table of points must read:\n{points_table()}"
 
 
 _ran_before_the_mistake = {}  # (notebook, sources of the unchanged cells run) -> their namespace

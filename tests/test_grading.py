@@ -1,5 +1,5 @@
 """Grading is honest: nbgrader itself, with the repository's nbgrader_config.py and the commands
-README.md gives teachers, in a temporary course folder, offline.
+docs/teaching.md gives teachers, in a temporary course folder, offline.
 
 - The worked edition, submitted as a student's work with one mistake planted in each of notebooks
   5-10, gets full marks on every other check.
@@ -48,7 +48,7 @@ def nbgrader(course, *arguments, timeout=900):
 
 @kernel_ports.again_if_a_kernel_lost_its_port  # as a teacher would (docs/classroom.md)
 def run_nbgrader(course, *arguments):
-    """One of README.md's teacher commands, in `course`, which must succeed."""
+    """One of docs/teaching.md's nbgrader commands, in `course`, which must succeed."""
     result = nbgrader(course, *arguments)
     said = result.stdout[-3000:] + result.stderr[-3000:]
     if result.returncode != 0 and kernel_ports.a_kernel_lost_its_port(result.stderr):
@@ -57,19 +57,20 @@ def run_nbgrader(course, *arguments):
     return result
 
 
-def readme_teacher_commands():
-    """The nbgrader commands of README.md's section for teachers, in order."""
-    return nbgrader_commands(ROOT / "README.md", "For teachers")
+def teacher_commands():
+    """The nbgrader commands of docs/teaching.md's section on grading, in order."""
+    return nbgrader_commands(ROOT / "docs" / "teaching.md", "Grading with nbgrader")
 
 
 @pytest.fixture(scope="module")
 def course(tmp_path_factory):
-    """A course folder graded with README's commands: one student per kind of submission."""
+    """A course folder graded with docs/teaching.md's commands: one student per kind of
+    submission."""
     course = tmp_path_factory.mktemp("classroom")
     shutil.copy(ROOT / "nbgrader_config.py", course)
     shutil.copytree(ROOT / "notebooks", course / ASSIGNMENT,
                     ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
-    commands = readme_teacher_commands()
+    commands = teacher_commands()
     assert [command[0] for command in commands] == \
         ["generate_assignment", "autograde", "generate_feedback"], commands
     run_nbgrader(course, *commands[0])

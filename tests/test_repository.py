@@ -1,4 +1,6 @@
-"""The repository's promises: notebooks saved from a clean run, CI running the README's command."""
+"""The repository's promises: notebooks saved from a clean run, CI running the README's command,
+a README for the learner that points at every page of docs/, and no pointer to a section that is
+gone."""
 import json
 import re
 import shutil
@@ -7,6 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from markdown_it import MarkdownIt
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
@@ -17,19 +20,51 @@ TASKS = ["01_introduction", "02_hyperparameters", "03_dataset", "04_mini_batch",
 MACHINE_PATH = re.compile(r"(/home/|/root/|/tmp/|/work/|/Users/|[A-Z]:\\\\)")
 
 
-def readme_commands():
-    return re.findall(r"```bash\n(.+?)\n```", (ROOT / "README.md").read_text())
+def code_blocks(markdown):
+    """[(language, code, first line)] of the fenced code blocks of a Markdown text, in order."""
+    return [(token.info.strip(), token.content.strip("\n"), token.map[0])
+            for token in MarkdownIt("commonmark").parse(markdown) if token.type == "fence"]
+
+
+def readme_commands(readme=None):
+    """The ```bash blocks of the README, in order: the first opens the course, the second runs
+    every test (the server/container variant, before them, is a plain ``` block)."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8") if readme is None else readme
+    return [code for language, code, _ in code_blocks(readme) if language == "bash"]
 
 
 def test_notebooks_are_the_course_tasks_in_order():
     assert [path.stem for path in NOTEBOOKS] == TASKS
 
 
+def ci_problems(readme, ci_script):
+    """What keeps `.ci/run` from running exactly the README's test command: the README's first
+    two commands must open the course and run the tests, and the one line of the script that
+    runs pytest must be the second, character for character."""
+    commands = readme_commands(readme)[:2]
+    if len(commands) < 2 or "jupyter lab" not in commands[0] or "pytest" not in commands[1]:
+        return [(f"the README's first two bash commands must open the course and run every "
+                 f"test: {commands}")]
+    ci_lines = [line.strip() for line in ci_script.splitlines()
+                if "pytest" in line and not line.lstrip().startswith("#")]
+    if ci_lines != [commands[1]]:
+        return [f".ci/run runs {ci_lines}, the README {commands[1]!r}"]
+    return []
+
+
 def test_ci_runs_exactly_the_readme_test_command():
-    course, tests = readme_commands()[:2]
-    assert "jupyter lab" in course and "pytest" in tests
-    ci_lines = [line.strip() for line in (ROOT / ".ci" / "run").read_text().splitlines()]
-    assert tests in ci_lines
+    problems = ci_problems((ROOT / "README.md").read_text(encoding="utf-8"),
+                           (ROOT / ".ci" / "run").read_text(encoding="utf-8"))
+    assert not problems, "\n".join(problems)
+
+
+def test_the_ci_check_fails_when_the_commands_differ():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    ci_script = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    tests = readme_commands(readme)[1]
+    assert ci_problems(readme.replace(tests, tests + " -x"), ci_script)
+    assert ci_problems(readme, ci_script.replace(tests, tests.replace("pytest", "pytest -q")))
+    assert ci_problems(readme, ci_script + f"\n{tests} -m slow\n")
 
 
 def test_the_forge_workflow_runs_exactly_what_ci_runs():
@@ -95,11 +130,11 @@ def test_later_notebooks_stop_in_their_first_cell_until_earlier_exercises_are_do
                          r"\nhelpers\.check_earlier_exercises\(LogisticModel\)", first, re.S), name
 
 
-def test_readme_own_data_example_runs(capsys):
-    readme = (ROOT / "README.md").read_text()
-    code = re.search(r"## Your own data.*?```python\n(.*?)```", readme, re.S).group(1)
+def test_own_data_example_runs(capsys):
+    page = (ROOT / "docs" / "data.md").read_text(encoding="utf-8")
+    code = re.search(r"## Your own data.*?```python\n(.*?)```", page, re.S).group(1)
     namespace = {}
-    exec(compile(code, "README.md", "exec"), namespace)
+    exec(compile(code, "docs/data.md", "exec"), namespace)
     assert namespace["accuracy"] > 0.9
     assert namespace["labels"].shape == namespace["probabilities"].shape == (100,)
     assert len(capsys.readouterr().out.splitlines()) == 10
@@ -118,12 +153,159 @@ def test_notebook_opens_with_objectives_prerequisites_and_time(path):
     assert minutes and 5 <= int(minutes.group(1)) <= 30, "at most about 30 minutes per notebook"
 
 
-def test_readme_table_gives_each_notebooks_objectives_and_time():
-    readme = (ROOT / "README.md").read_text()
+@pytest.mark.parametrize("text", ["README.md", "docs/teaching.md"])
+def test_tables_give_each_notebooks_time_and_the_total(text):
+    """The README's table of the notebooks and the teachers' table of their objectives give each
+    notebook the time its first cell states, and the total those times add up to."""
+    page = (ROOT / text).read_text(encoding="utf-8")
+    total = 0
     for path in NOTEBOOKS:
-        minutes = re.search(r"\*\*Time:\*\* about (\d+) minutes", first_cell(path)).group(1)
-        row = next((line for line in readme.splitlines() if f"`{path.stem}`" in line), "")
-        assert f"| {minutes} min |" in row, f"README's row for {path.stem} must give {minutes} min"
+        minutes = int(re.search(r"\*\*Time:\*\* about (\d+) minutes", first_cell(path)).group(1))
+        total += minutes
+        row = next((line for line in page.splitlines() if f"`{path.stem}`" in line), "")
+        assert f"| {minutes} min |" in row, f"{text}'s row for {path.stem} must give {minutes} min"
+    hours, minutes = divmod(total, 60)
+    stated = f"{hours} hours {minutes} minutes" if minutes else f"{hours} hours"
+    assert f"about {stated}" in page.lower(), f"{text} must give the total, about {stated}"
+
+
+# ---- The README is for the learner ---------------------------------------------------------------
+
+README_MOST_WORDS = 1600  # issue 19: "at most about 1,500 words"
+SERVER_VARIANT = "--ip=0.0.0.0"  # what only the server/container variant of the command has
+
+
+def readme_problems(readme):
+    """What keeps the README from being what a learner reads first: at most README_MOST_WORDS
+    words; the server/container variant of the course command before the course command (a
+    remote user reads it before running the other); every variant with every argument of the
+    course command's `jupyter lab`; and a link to every page of docs/, where the rest of the
+    course's texts live."""
+    problems = []
+    words = len(readme.split())
+    if words > README_MOST_WORDS:
+        problems.append(f"the README has {words} words (at most {README_MOST_WORDS}): move what "
+                        f"is not for the learner into a page of docs/")
+    blocks = code_blocks(readme)
+    course = next(((code, line) for language, code, line in blocks
+                   if language == "bash" and "jupyter lab" in code), ("", len(readme)))
+    server = next(((code, line) for language, code, line in blocks
+                   if SERVER_VARIANT in code and "jupyter lab" in code), None)
+    if server is None:
+        problems.append(f"the README has no server/container variant ({SERVER_VARIANT}) of the "
+                        f"course command")
+    else:
+        if server[1] > course[1]:
+            problems.append("the server/container variant must come before the course command")
+    # Every other way to open the course (on a server, on Windows) opens it the same way: with
+    # each argument of the course command's `jupyter lab` (but --allow-root, for root in a
+    # container, which Windows has not).
+    lab = [argument for argument in course[0].split("jupyter lab", 1)[-1].split()
+           if argument != "--allow-root"]
+    for _, code, line in blocks:
+        if "jupyter lab" in code and code != course[0]:
+            missing = [argument for argument in lab if argument not in code.split()]
+            if missing:
+                problems.append(f"the `jupyter lab` command at line {line + 1} lacks the course "
+                                f"command's {missing}")
+    for page in sorted((ROOT / "docs").glob("*.md")):
+        if f"](docs/{page.name}" not in readme:
+            problems.append(f"the README links to no docs/{page.name}")
+    return problems
+
+
+def test_the_readme_is_short_and_for_the_learner():
+    problems = readme_problems((ROOT / "README.md").read_text(encoding="utf-8"))
+    assert not problems, "\n".join(problems)
+
+
+def test_the_readme_check_fails_on_a_planted_fault():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    course = readme_commands(readme)[0]
+    server = next(code for _, code, _ in code_blocks(readme) if SERVER_VARIANT in code)
+    too_long = readme + "\nword" * (README_MOST_WORDS + 1 - len(readme.split()))
+    server_after = readme.replace(f"```\n{server}\n```", "").replace(
+        f"```bash\n{course}\n```", f"```bash\n{course}\n```\n\n```\n{server}\n```")
+    flag_missing = readme.replace(course, course + " --ServerApp.planted_flag=1")
+    no_link = readme.replace("](docs/website.md)", "](https://example.org)")
+    for broken, complaint in [(too_long, "words"), (server_after, "before the course command"),
+                              (flag_missing, "lacks the course command's ['--ServerApp.planted"),
+                              (no_link, "docs/website.md")]:
+        assert any(complaint in problem for problem in readme_problems(broken)), complaint
+
+
+# ---- Pointers to sections ----------------------------------------------------------------------
+
+# A section named in prose or a comment: `README.md, "For learners"`, `docs/data.md, "Your own
+# data"` (a comment's `#` between lines allowed), and Markdown links to `page.md#anchor`.
+SECTION_NAMED = re.compile(r'([\w./-]*\.md),\s*(?:#\s*)?"([^"]+)"')
+SECTION_LINK = re.compile(r"\]\(([\w./-]*\.md)#([\w-]+)\)")
+TEXT_FILES = (".py", ".md", ".txt", ".yml", ".toml", ".ipynb", ".cfg")
+SKIPPED = {".git", ".venv", "_build", "release", "submitted", "autograded", "feedback",
+           "__pycache__", ".pytest_cache", ".ruff_cache"}
+
+
+def course_text_files():
+    for path in sorted(ROOT.rglob("*")):
+        parts = path.relative_to(ROOT).parts
+        if path.is_file() and not SKIPPED & set(parts) and not parts[0].endswith(".egg-info") \
+                and (path.suffix in TEXT_FILES or path.name in {".gitignore", "run"}):
+            yield path
+
+
+def heading_anchor(title):
+    """GitHub's (and MyST's) anchor of a heading."""
+    title = re.sub(r"[`*_]", "", title.strip().lower())
+    return re.sub(r"[^\w\- ]", "", title).replace(" ", "-")
+
+
+def headings(path):
+    text = path.read_text(encoding="utf-8")
+    text = re.sub(r"```.*?```", "", text, flags=re.S)  # a `# comment` in code is no heading
+    return [title.strip() for title in re.findall(r"^#+ (.+)$", text, re.M)]
+
+
+def anchors(path):
+    """The anchors of a Markdown file: its headings' and its HTML `<a id="...">` (the
+    glossary's)."""
+    return {*map(heading_anchor, headings(path)),
+            *re.findall(r'<a id="([\w-]+)"', path.read_text(encoding="utf-8"))}
+
+
+def section_pointer_problems(path, text):
+    problems = []
+    for named, title in SECTION_NAMED.findall(text):
+        title = " ".join(re.sub(r"\n\s*#", " ", title).split())  # a title over comment lines
+        target = ROOT / named
+        if named == "README.md" and path.parent != ROOT and (path.parent / named).exists():
+            target = path.parent / named  # a README next to the file
+        if not target.exists():
+            target = path.parent / named
+        if target.exists() and title.strip() not in headings(target):
+            problems.append(f"{path.relative_to(ROOT)} names {named}, {title!r}: no such section")
+    if path.suffix == ".md":
+        for linked, anchor in SECTION_LINK.findall(text):
+            target = (path.parent / linked).resolve()
+            if target.exists() and anchor not in anchors(target):
+                problems.append(f"{path.relative_to(ROOT)} links to {linked}#{anchor}: no such "
+                                f"section")
+    return problems
+
+
+def test_every_pointer_to_a_section_finds_it():
+    """Sections move (issue 19 moved half of the README into docs/): every file that names a
+    section of a Markdown file, or links to one, must name one that is there."""
+    problems = [problem for path in course_text_files() if path != Path(__file__)  # examples
+                for problem in section_pointer_problems(path, path.read_text(encoding="utf-8"))]
+    assert not problems, "\n".join(problems)
+
+
+def test_the_pointer_check_fails_on_a_section_that_moved():
+    here = ROOT / "tests" / "test_repository.py"
+    assert section_pointer_problems(here, '# (README.md, "For teachers")')
+    assert section_pointer_problems(ROOT / "docs" / "teaching.md",
+                                    "[the tests](maintaining.md#for-teachers)")
+    assert not section_pointer_problems(here, '# (docs/teaching.md,\n# "Grading with nbgrader")')
 
 
 def test_glossary_links_point_at_entries():

@@ -1,6 +1,7 @@
 """The course as nbgrader grades it, for the drivers' users (tests and benchmarks/): the
 assignment's name, a cell's source and nbgrader metadata, the worked solutions pasted into the
-exercise edition, and the teacher's nbgrader commands as README.md and docs/classroom.md give them.
+exercise edition, and the teacher's nbgrader commands as docs/teaching.md and docs/classroom.md give
+them.
 """
 import re
 import shlex
