@@ -5,6 +5,8 @@ off, so the copy changes only where a test saves), and one browser page for the 
 
 - The address the server prints opens notebook 1 of the exercise edition, in a JupyterLab rooted
   at the repository (README.md in its file browser).
+- Started as a learner starts it (JupyterLab's news settings untouched), a notebook opened and
+  not edited is not marked unsaved once its kernel is idle, and no pop-up covers it.
 - Every notebook of the worked edition, after "Restart Kernel and Run All Cells": every code cell
   ran, no error and no stderr output, every figure the saved notebook has is shown and loaded,
   every formula typeset by MathJax (no MathJax error, no TeX left as text).
@@ -40,6 +42,7 @@ BROKEN_FORMULAS = "notebooks/negative_formulas.ipynb"
 MISSING_FIGURE = "notebooks/negative_figure.ipynb"
 HANGS = "notebooks/negative_hang.ipynb"  # a cell that never finishes: stands for a hung run
 HANG_SECONDS = 2  # its bound: no cell finishing for this long is a hang
+SETTLE_AFTER_IDLE_MS = 2000  # a notebook's kernel idle this long: its start has changed what it changes
 BAD_FORMULAS = {r"$\frac{1}{$": "TeX left as text", r"$\frac{1}$": "MathJax error"}
 
 
@@ -185,6 +188,37 @@ def test_the_printed_address_opens_notebook_1_in_a_jupyterlab_rooted_at_the_repo
         pytest.fail(f"README.md is not in the file browser's top folder, which lists {listed}: "
                     f"JupyterLab is not rooted at the repository")
     lab_driver.close_notebook(lab_page, START)
+
+
+def test_a_notebook_opened_and_not_edited_is_not_marked_unsaved_and_no_pop_up_covers_it(
+        browser, course, tmp_path_factory):
+    """Its own JupyterLab, as a learner gets it: the course command's configuration alone decides
+    about the news pop-up (the other tests switch it off themselves)."""
+    lab = JupyterLab(course, tmp_path_factory.mktemp("learner-lab"), as_learner=True)
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    try:
+        context.add_init_script(lab_driver.PAGE_SCRIPT)
+        page = context.new_page()
+        page.goto(lab_driver.lab_url(lab))
+        lab_driver.wait_for_app(page)
+        lab_driver.open_notebook(page, START)  # the one the address opens; its kernel idle
+        page.wait_for_timeout(SETTLE_AFTER_IDLE_MS)  # anything the kernel's start changes, changed
+        unsaved = page.evaluate("path => __lab.unsaved(path)", START)
+        toasts = page.evaluate("() => __lab.toasts()")
+    finally:
+        context.close()
+        lab.stop()
+    saved = json.loads((course / START).read_text(encoding="utf-8"))["metadata"]
+    problems = []
+    if unsaved["model"] or unsaved["tab"]:
+        problems.append(
+            f"{START}, opened and not edited, is marked unsaved (its tab's dot: {unsaved['tab']}) "
+            f"{SETTLE_AFTER_IDLE_MS / 1000:g} s after its kernel became idle; its metadata in the "
+            f"page {json.dumps(unsaved['metadata'], sort_keys=True)}, saved "
+            f"{json.dumps(saved, sort_keys=True)}")
+    if toasts:
+        problems.append(f"pop-ups over {START}: {toasts}")
+    assert not problems, "JupyterLab started as README.md says:\n  " + "\n  ".join(problems)
 
 
 # ---------------------------------------------------------------------------------------------

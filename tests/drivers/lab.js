@@ -123,6 +123,16 @@ window.__lab = {
     });
   },
   activate(path) { window.jupyterapp.shell.activateById(__lab.notebook(path).id); },
+  // Whether the notebook is marked unsaved: its model, and the dot on its tab a learner sees.
+  unsaved(path) {
+    const widget = __lab.notebook(path);
+    const tab = [...document.querySelectorAll('#jp-main-dock-panel .lm-TabBar-tab')]
+      .find(node => node.dataset.id === widget.id);
+    return {model: widget.context.model.dirty, tab: tab ? tab.classList.contains('jp-mod-dirty') : null,
+            metadata: widget.context.model.sharedModel.getMetadata()};
+  },
+  // The pop-up notifications (toasts) on the page, as text.
+  toasts() { return [...document.querySelectorAll('.Toastify__toast')].map(node => node.innerText.trim()); },
   // Shut the kernel down and close the tab without saving: a run's outputs stay out of the file.
   closing: {},
   close(path) {

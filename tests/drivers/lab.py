@@ -1,8 +1,10 @@
 """JupyterLab driven in a real browser, for tests/test_browser_lab.py (and `copy_course`,
 `free_port` for the hub's driver and benchmarks/).
 
-- `JupyterLab`: the README's `jupyter lab ...` command, run in a copy of the course with the
-  test-only options a test needs (free port, random token, isolated settings, autosave off).
+- `JupyterLab`: the README's `jupyter lab ...` command (its environment variables too), run in a
+  copy of the course with the test-only options a test needs (free port, random token, isolated
+  settings, autosave off); `as_learner=True` leaves JupyterLab's news settings as a learner gets
+  them.
 - `run_notebooks`: "Restart Kernel and Run All Cells" on notebooks in the page, a few at a time,
   waiting on the kernel's real state; a run that hangs is retried once.
 - `check_run`: what a learner sees after a run: every cell ran, no error or stderr, every figure
@@ -11,6 +13,7 @@
 
 What runs in the page, window.__lab over JupyterLab's own objects, is lab.js (`PAGE_SCRIPT`).
 """
+import itertools
 import json
 import os
 import re
@@ -36,8 +39,12 @@ JUPYTER = Path(sys.executable).parent / "jupyter"  # the test's own environment,
 LAB_SETTINGS = {
     "@jupyterlab/docmanager-extension/plugin": {"autosave": False},
     "@jupyterlab/notebook-extension/tracker": {"windowingMode": "none"},
-    "@jupyterlab/apputils-extension/notification": {"checkForUpdates": False, "fetchNews": "false"},
 }
+# No news pop-up over the notebooks whatever the course's configuration does (tests that look for
+# the pop-up start JupyterLab with as_learner=True, without these).
+NO_NEWS_SETTINGS = {"@jupyterlab/apputils-extension/notification": {"checkForUpdates": False,
+                                                                    "fetchNews": "false"}}
+NO_NEWS_OPTIONS = ["--LabApp.news_url=None"]
 SERVER_START_SECONDS = 60
 RUN_SECONDS = 120          # one notebook's whole run, at most
 STALL_SECONDS = 30         # no cell finishing for this long during a run: a hang
@@ -55,14 +62,28 @@ class Hang(Exception):
 # The server
 # ---------------------------------------------------------------------------------------------
 
-def readme_lab_arguments(readme=ROOT / "README.md"):
-    """The arguments of `jupyter lab` in the first ```bash block of README.md (the course command)."""
+def readme_lab_command(readme=ROOT / "README.md"):
+    """`jupyter lab` in the first ```bash block of README.md (the course command): the variables
+    it sets before the program (`NAME=value jupyter lab ...`), as written, and its arguments."""
     block = re.search(r"```bash\n(.*?)```", readme.read_text(encoding="utf-8"), re.S).group(1)
     for command in re.split(r"&&|\n", block):
         words = shlex.split(command)
-        if len(words) >= 2 and Path(words[0]).name == "jupyter" and words[1] == "lab":
-            return words[2:]
+        assignments = list(itertools.takewhile(lambda word: re.match(r"\w+=", word), words))
+        program = words[len(assignments):]
+        if len(program) >= 2 and Path(program[0]).name == "jupyter" and program[1] == "lab":
+            return dict(assignment.split("=", 1) for assignment in assignments), program[2:]
     raise AssertionError(f"README.md's first bash block runs no `jupyter lab`:\n{block}")
+
+
+def readme_lab_arguments(readme=ROOT / "README.md"):
+    """The arguments of `jupyter lab` in the course command."""
+    return readme_lab_command(readme)[1]
+
+
+def readme_lab_environment(course, readme=ROOT / "README.md"):
+    """The variables the course command sets, as the shell would, run in `course` ($PWD)."""
+    return {name: value.replace("${PWD}", str(course)).replace("$PWD", str(course))
+            for name, value in readme_lab_command(readme)[0].items()}
 
 
 def copy_course(destination):
@@ -81,8 +102,8 @@ def free_port():
         return probe.getsockname()[1]
 
 
-def write_settings(folder):
-    for plugin, values in LAB_SETTINGS.items():
+def write_settings(folder, settings=LAB_SETTINGS):
+    for plugin, values in settings.items():
         path = folder / f"{plugin}.jupyterlab-settings"
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(json.dumps(values), encoding="utf-8")
@@ -103,9 +124,10 @@ def without_nbgrader(config_dir):
 
 
 class JupyterLab:
-    """README's `jupyter lab` in `course`, with test-only options; stop() ends it and its kernels."""
+    """README's `jupyter lab` in `course`, with test-only options; stop() ends it and its kernels.
+    With `as_learner`, JupyterLab's news settings are left to the course's configuration."""
 
-    def __init__(self, course, scratch):
+    def __init__(self, course, scratch, as_learner=False):
         self.course, self.port, self.token = Path(course), free_port(), secrets.token_hex(24)
         self.base = f"http://127.0.0.1:{self.port}"
         self.log_path = scratch / "jupyterlab.log"
@@ -114,14 +136,16 @@ class JupyterLab:
                         "JUPYTER_CONFIG_DIR", "JUPYTER_DATA_DIR")}
         for folder in directories.values():
             folder.mkdir(parents=True)
-        write_settings(directories["JUPYTERLAB_SETTINGS_DIR"])
+        write_settings(directories["JUPYTERLAB_SETTINGS_DIR"],
+                       LAB_SETTINGS if as_learner else {**LAB_SETTINGS, **NO_NEWS_SETTINGS})
         without_nbgrader(directories["JUPYTER_CONFIG_DIR"])
-        environment = {**os.environ, **{name: str(path) for name, path in directories.items()}}
+        environment = {**os.environ, **{name: str(path) for name, path in directories.items()},
+                       **readme_lab_environment(self.course)}
         environment.pop("JUPYTER_TOKEN", None)
         self.command = [str(JUPYTER), "lab", *readme_lab_arguments(),
                         "--no-browser", "--ip=127.0.0.1", f"--port={self.port}",
                         "--ServerApp.port_retries=0", f"--IdentityProvider.token={self.token}",
-                        "--LabApp.news_url=None",
+                        *([] if as_learner else NO_NEWS_OPTIONS),
                         # window.jupyterapp: the page's own app object, to read kernel and cells
                         "--LabApp.expose_app_in_browser=True"]
         with open(self.log_path, "wb") as log:
