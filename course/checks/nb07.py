@@ -6,7 +6,7 @@ inputs, the expected values and the likely causes of the mistakes learners make 
 """
 import numpy as np
 
-from course.checks.framework import check
+from course.checks.framework import check, notebook_globals_read
 
 
 # What dL/dw of shape (2, 4) holds on the batch of the prompt, for two mistakes (errors ŷ − y =
@@ -180,7 +180,9 @@ def backward(LogisticModel):
                              f"{expected_db}. {cause}")
 
     # Finite differences on a random batch (m = 5, n = 3): a property of any right gradient,
-    # measured on the loss itself, written out here from its definition (Task 6).
+    # measured on the loss itself, written out here from its definition (Task 6). Along a random
+    # direction v of the 4 parameters, (L(θ + εv) − L(θ − εv)) / 2ε must equal ∇L · v; four
+    # independent directions pin all 4 partial derivatives down.
     rng = np.random.default_rng(7)
     X5, y5 = rng.normal(size=(5, 3)), np.array([1.0, 0.0, 0.0, 1.0, 1.0])
     w5, b5 = rng.normal(size=3), 0.3
@@ -193,17 +195,179 @@ def backward(LogisticModel):
         p = probabilities_for(w, b)
         return -np.mean(y5 * np.log(p) + (1.0 - y5) * np.log(1.0 - p))
 
-    eps, steps = 1e-6, np.eye(3) * 1e-6
-    numeric_dw = np.array([(mean_loss(w5 + s, b5) - mean_loss(w5 - s, b5)) / (2 * eps) for s in steps])
-    numeric_db = (mean_loss(w5, b5 + eps) - mean_loss(w5, b5 - eps)) / (2 * eps)
     probabilities = probabilities_for(w5, b5)
     probabilities.flags.writeable = False
     dw5, db5 = LogisticModel(num_features=3).backward(X5, y5, probabilities)
-    agree = (np.allclose(dw5, numeric_dw, rtol=1e-5, atol=1e-8)
-             and np.isclose(db5, numeric_db, rtol=1e-5, atol=1e-8))
-    assert agree, (
+    gradient = np.append(np.asarray(dw5, dtype=float), float(db5))
+    eps, directions = 1e-6, rng.normal(size=(4, 4))
+    numeric = np.array([(mean_loss(w5 + eps * v[:3], b5 + eps * v[3])
+                         - mean_loss(w5 - eps * v[:3], b5 - eps * v[3])) / (2 * eps) for v in directions])
+    analytic = directions @ gradient
+    assert np.allclose(analytic, numeric, rtol=1e-5, atol=1e-8), (
         f"on a random batch of 5 examples with 3 features, backward gives dL/dw = "
-        f"{np.round(np.asarray(dw5, dtype=float), 5).tolist()}, dL/db = {float(db5):.5f}, but "
-        f"finite differences of the loss give {np.round(numeric_dw, 5).tolist()} and "
-        f"{numeric_db:.5f}. Compare each step with dw = Xᵀ(ŷ − y) / m and db = Σ(ŷ − y) / m, "
-        f"for any m and n.")
+        f"{np.round(gradient[:3], 5).tolist()}, dL/db = {gradient[3]:.5f}, and along 4 random "
+        f"directions v its ∇L · v is {np.round(analytic, 5).tolist()}, but finite differences of "
+        f"the loss along them give {np.round(numeric, 5).tolist()}. Compare each step with "
+        f"dw = Xᵀ(ŷ − y) / m and db = Σ(ŷ − y) / m, for any m and n.")
+
+
+# ---- Going further: a finite-difference gradient, written by the learner -----------------------
+#
+# The check holds no finite-difference code of its own: it hands the learner's function small
+# functions whose gradients are known exactly (worked out below), and notes every point at which
+# the learner's code evaluates them. Those points say what the code did (which parameters it
+# nudged, by how much, on one side or both), and so name the likely cause of a wrong estimate.
+
+_ACCURACY = 1e-5  # ‖estimate − gradient‖ / ‖gradient‖: central differences with ε from about
+# 1e-8 to 1e-3, or one-sided ones with ε from about 1e-8 to 1e-6, are this accurate on the cases
+
+# (what the learner is told, f, θ, the exact gradient ∇f(θ))
+_GRADIENT_CASES = (
+    # ∂f/∂θ₀ = 2θ₀ + 3θ₁ = 8, ∂f/∂θ₁ = 3θ₀ = 3, ∂f/∂θ₂ = 2: the case of the prompt
+    ("f(θ) = θ₀² + 3θ₀θ₁ + 2θ₂ at θ = (1, 2, −1)",
+     lambda t: t[0] ** 2 + 3 * t[0] * t[1] + 2 * t[2], (1.0, 2.0, -1.0), (8.0, 3.0, 2.0)),
+    # ∂f/∂θ₀ = 4e^(4θ₀) = 4, ∂f/∂θ₁ = 1; steep (f''' = 64 at θ₀ = 0): a large step shows
+    ("f(θ) = e^(4θ₀) + θ₁ at θ = (0, 1)",
+     lambda t: np.exp(4 * t[0]) + t[1], (0.0, 1.0), (4.0, 1.0)),
+    # ∂f/∂θ₀ = 2θ₀ − θ₁ = 3, ∂f/∂θ₁ = −θ₀ = −1; f is about 100, known to about 1e-14: a tiny
+    # step, whose difference of two values of f is mostly rounding, shows
+    ("f(θ) = 100 + θ₀² − θ₀θ₁ at θ = (1, −1)",
+     lambda t: 100 + t[0] ** 2 - t[0] * t[1], (1.0, -1.0), (3.0, -1.0)),
+)
+
+
+def _fmt(values):
+    return "(" + ", ".join(f"{value:.6g}" for value in np.ravel(values)) + ")"
+
+
+def _nudges(points, theta):
+    """What the points at which f was evaluated say: the offsets from θ, rounding aside (θ_j + ε
+    − ε may differ from θ_j in its last bit), that are not zero, and the sizes of the steps."""
+    rounding = 4 * np.finfo(float).eps * np.maximum(1.0, np.abs(theta))
+    offsets = [np.where(np.abs(point - theta) > rounding, point - theta, 0.0) for point in points]
+    moved = [offset for offset in offsets if np.any(offset != 0)]
+    steps = sorted({float(f"{abs(value):.1e}") for offset in moved for value in offset[offset != 0]})
+    return moved, steps
+
+
+def _step_cause(moved, steps, relative_error, size_of_f):
+    """Why an estimate near the gradient, or off only because of its step, is off: the step."""
+    both_ways = any(offset.max() > 0 for offset in moved) and any(offset.min() < 0 for offset in moved)
+    used = f"ε = {steps[0]:.0e}" if len(steps) == 1 else f"ε from {steps[0]:.0e} to {steps[-1]:.0e}"
+    if steps[-1] >= 1e-4:
+        return (f"Your step {used} is too large: the error of a finite difference grows with the "
+                f"step (like ε² for the central difference, like ε for a one-sided one). Take ε "
+                f"about 1e-6.")
+    if steps[0] <= 1e-9:
+        return (f"Your step {used} is too small: f is computed to about 16 significant digits "
+                f"(here f is about {size_of_f:.3g}), so the difference of two of its values so "
+                f"close together is mostly rounding, and dividing by ε magnifies it. Take ε about "
+                f"1e-6.")
+    if not both_ways:
+        return (f"You nudge θ_j one way only ({used}): a one-sided difference's error shrinks only "
+                f"like ε. Nudge both ways, (f(θ + εe_j) − f(θ − εe_j)) / 2ε, whose error shrinks "
+                f"like ε², or take a smaller ε.")
+    return f"It is off by a relative {relative_error:.1g}: check the step ({used}) and the division."
+
+
+def _gradient_cause(estimate, gradient, moved, steps, size_of_f):
+    """The likely cause of an estimate that is not the gradient, in words."""
+    relative_error = np.linalg.norm(estimate - gradient) / np.linalg.norm(gradient)
+    cumulative = np.cumsum(gradient)
+    if not moved:
+        return ("f was only ever evaluated at θ itself, never at a nudged θ: either the step ε is "
+                "so small that θ_j + ε rounds to θ_j, or the nudged vectors are θ itself under "
+                "another name (`plus = theta` makes a second name for the same array, not a copy: "
+                "`theta.copy()` does), and the nudges were undone before f saw them.")
+    never = [j for j in range(len(gradient)) if not any(offset[j] != 0 for offset in moved)]
+    if never:
+        return (f"f was never evaluated with θ_{never[0]} nudged, so entry {never[0]} cannot "
+                f"estimate ∂f/∂θ_{never[0]}: does the loop cover every j from 0 to "
+                f"{len(gradient) - 1}, one nudge per parameter?")
+    together = [offset for offset in moved if np.count_nonzero(offset) > 1]
+    if together and np.allclose(estimate, cumulative, rtol=1e-3, atol=1e-6):
+        return ("Entry j is the sum of the first j + 1 partial derivatives, and f was evaluated with "
+                "several parameters nudged at once: the nudge of θ_0 was still there when θ_1 was "
+                "nudged, and so on. Undo each nudge before the next (or start every j from a fresh "
+                "copy of θ).")
+    if together:
+        return (f"f was evaluated with several parameters nudged at once (e.g. at θ + "
+                f"{_fmt(together[0])}), so each entry mixes the slopes along all of them"
+                + (f": every entry is {estimate[0]:.6g}, the sum of the partial derivatives"
+                   if np.allclose(estimate, estimate[0]) else "")
+                + ". The partial derivative ∂f/∂θ_j needs θ_j nudged alone: θ + εe_j, where e_j "
+                  "is 1 at j and 0 elsewhere.")
+    if np.allclose(estimate, -gradient, rtol=1e-3):
+        return ("It points the opposite way: the difference is taken backwards, f(θ − εe_j) − "
+                "f(θ + εe_j), or divided by a negative step.")
+    both_ways = any(offset.max() > 0 for offset in moved) and any(offset.min() < 0 for offset in moved)
+    if np.allclose(estimate, 2 * gradient, rtol=1e-3):
+        return ("It is twice the gradient: θ + εe_j and θ − εe_j are 2ε apart, so the central "
+                "difference divides by 2ε, not by ε.")
+    if np.allclose(estimate, gradient / 2, rtol=1e-3):
+        return ("It is half the gradient: " + (
+            "f was evaluated at θ + εe_j (or θ − εe_j) and at θ, which are ε apart, and the "
+            "difference was divided by 2ε. Divide a one-sided difference by ε (or nudge both "
+            "ways). If you meant the second point to be θ − εe_j, it may be θ itself under "
+            "another name (`minus = theta` is not a copy; `theta.copy()` is)." if not both_ways else "the two points are 2ε apart: divide by 2ε, not 4ε."))
+    ratio = estimate @ gradient / (gradient @ gradient)
+    if 0 < abs(ratio) < 1e-2 and np.allclose(estimate, ratio * gradient, rtol=1e-3):
+        return (f"It is about {ratio:.1g} times the gradient, and your step is ε = {steps[-1]:.0e}: "
+                f"the difference f(θ + εe_j) − f(θ − εe_j) was not divided by 2ε (or a one-sided "
+                f"one by ε). A difference of values is about the slope times the distance "
+                f"between the points.")
+    if relative_error < 1e-2 or steps[-1] >= 1e-3 or steps[0] <= 1e-10:
+        return _step_cause(moved, steps, relative_error, size_of_f)
+    return ("Compare entry j with (f(θ + εe_j) − f(θ − εe_j)) / 2ε, where e_j is 1 at j and 0 "
+            "elsewhere and ε is about 1e-6.")
+
+
+@check("numerical_gradient", "finite differences of three functions with known gradients, "
+       "accurate to 1e-5, θ left unchanged", going_further=True)
+def numerical_gradient(numerical_gradient):
+    estimate_of = numerical_gradient
+    model_names = {"model", "LogisticModel", "X", "y", "analytic", "dw", "db"}
+    read = notebook_globals_read(estimate_of, lambda name, value: name in model_names)
+    for text, function, point, exact in _GRADIENT_CASES:
+        theta, gradient = np.array(point), np.array(exact)
+        given = theta.copy()  # writable: changing θ in place and restoring it is fine
+        points = []
+
+        def f(vector, function=function, points=points, size=len(point)):
+            vector = np.array(vector, dtype=float)  # a copy: later changes to the caller's array do not count
+            assert vector.shape == (size,), (
+                f"it called f with an array of shape {vector.shape}; f takes one parameter vector "
+                f"of shape ({size},), like θ, and returns one number: evaluate f once per nudged "
+                f"vector.")
+            points.append(vector)
+            return float(function(vector))
+
+        result = estimate_of(f, given)
+        assert np.allclose(given, theta, rtol=0, atol=1e-12), (
+            f"for {text}, the θ it was given is {_fmt(given)} afterwards, no longer "
+            f"{_fmt(theta)}: it nudges θ in place and does not put it back. The caller still needs "
+            f"θ (Task 10 would train from moved weights): nudge a copy (theta.copy()), or restore "
+            f"θ_j after evaluating f.")
+        assert result is not None, (
+            f"for {text} it returned None: return the array of estimates (a `return` is missing?)")
+        estimate = np.asarray(result, dtype=float)
+        assert estimate.shape == theta.shape, (
+            f"for {text} it returned shape {estimate.shape}; expected {theta.shape}, one estimate "
+            f"per parameter, like θ. " + (
+                f"It reads the notebook's {', '.join(read)}: it must estimate the gradient of the "
+                f"f it is given, at the θ it is given, from values of f alone (not backward's "
+                f"analytic gradient of the model)." if read else
+                "It is one number: each parameter θ_j needs its own estimate of ∂f/∂θ_j."
+                if estimate.shape == () else "Make one entry per parameter θ_j."))
+        assert points, (
+            f"for {text} it returned {_fmt(estimate)} without ever calling f: the estimate must "
+            f"come from values of f near θ" + (
+                f" (it reads the notebook's {', '.join(read)}: the analytic gradient of the model "
+                f"is what this estimate is there to test)." if read else "."))
+        relative_error = np.linalg.norm(estimate - gradient) / np.linalg.norm(gradient)
+        if not relative_error <= _ACCURACY:
+            moved, steps = _nudges(points, theta)
+            raise AssertionError(
+                f"for {text} it returned {_fmt(estimate)}; the gradient is {_fmt(gradient)}. "
+                + _gradient_cause(estimate, gradient, moved, steps, abs(function(theta))))
+
