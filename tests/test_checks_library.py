@@ -88,10 +88,22 @@ def test_every_check_cell_is_one_line_that_names_its_check():
                 assert found.notebook == int(path.name[:2]), f"{grade_id} lives in nb{found.notebook:02}"
 
 
+def check_cells(path):
+    """The check cells: graded (the core course), and ungraded (a going-further task)."""
+    return [cell for cell in cells(path) if cell["cell_type"] == "code"
+            and str(cell.get("metadata", {}).get("nbgrader", {}).get("grade_id", "")).startswith("check_")]
+
+
 def test_every_check_has_a_cell_and_each_notebook_links_its_module():
-    called = {CHECK_LINE.fullmatch(source(cell).strip()).group(1)
-              for path in NOTEBOOKS.glob("*.ipynb") for cell in graded_checks(path)}
-    assert called == set(checks.CHECKS)
+    called = {}
+    for path in NOTEBOOKS.glob("*.ipynb"):
+        for cell in check_cells(path):
+            called[CHECK_LINE.fullmatch(source(cell).strip()).group(1)] = cell
+    assert set(called) == set(checks.CHECKS)
+    for name, cell in called.items():  # the core's checks earn points, going further's do not
+        grading = cell["metadata"]["nbgrader"]
+        assert bool(grading.get("grade")) is not checks.CHECKS[name].going_further, (name, grading)
+        assert grading.get("locked"), f"check {name}: its cell must be locked"
     for path in sorted(EXERCISES.glob("*.ipynb")):
         if graded_checks(path):
             module = f"course/checks/nb{path.name[:2]}.py"

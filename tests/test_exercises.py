@@ -162,7 +162,9 @@ def test_every_notebook_has_an_exercise_a_check_and_a_concept_question(number):
     for i in solutions:
         following = [cell for cell in worked[i + 1:] if cell["cell_type"] == "code"
                      and not is_solution(cell)]
-        assert following and is_graded_check(following[0]), (
+        going_further = "going-further" in worked[i]["metadata"].get("tags", [])
+        assert following and (is_graded_check(following[0]) if not going_further else
+                              grading(following[0]).get("grade_id", "").startswith("check_")), (
             f"notebook {number}: the exercise in cell {i + 1} must be followed by its check")
     for cell in worked:
         if is_graded_check(cell):

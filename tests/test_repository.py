@@ -93,11 +93,17 @@ def test_notebook_saved_from_a_clean_run(path):
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
-def test_notebook_opens_with_goals_and_closes_with_summary(path):
+def test_notebook_opens_with_goals_and_closes_with_summary_and_progress(path):
+    """Goals first; a summary after the last graded check (optional tasks may follow it); then
+    the reminder to save and shut the kernel down, and the view of the whole course's progress."""
     cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
-    first, last = "".join(cells[0]["source"]), "".join(cells[-1]["source"])
-    assert cells[0]["cell_type"] == "markdown" and "you will" in first
-    assert cells[-1]["cell_type"] == "markdown" and "## Summary" in last
+    text = ["".join(cell["source"]) for cell in cells]
+    assert cells[0]["cell_type"] == "markdown" and "you will" in text[0]
+    assert cells[-1]["cell_type"] == "code" and text[-1].strip() == "import helpers; helpers.progress()"
+    assert cells[-2]["cell_type"] == "markdown" and "save" in text[-2] and "Shut Down" in text[-2]
+    summaries = [i for i, cell in enumerate(cells) if cell["cell_type"] == "markdown" and "## Summary" in text[i]]
+    graded = [i for i, cell in enumerate(cells) if cell["metadata"].get("nbgrader", {}).get("grade")]
+    assert summaries and summaries[-1] > max(graded, default=-1), "no summary after the last graded check"
 
 
 def code_of(name, tag=None):

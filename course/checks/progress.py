@@ -20,8 +20,8 @@ DONE, FAILING, NOT_WRITTEN = "✓", "✗", "·"
 # Modules an exercise never needs and that take long to import.
 SLOW_IMPORTS = ("matplotlib", "tensorflow", "tensorflow_datasets")
 LONGEST_LINE = 110
-SHUT_DOWN_REMINDER = ("Save this notebook (Ctrl+S), then shut its kernel down (Kernel ▸ Shut Down "
-                      "Kernel) before you open the next: every open kernel holds memory.")
+SHUT_DOWN_REMINDER = ("Save this notebook (Ctrl+S), then File ▸ Close and Shut Down Notebook: closing "
+                      "the tab alone leaves its kernel running, holding memory.")
 
 
 @dataclass(frozen=True)
