@@ -184,3 +184,196 @@ def rates(rates):
         }
         cause = next((why for values, why in likely.items() if np.allclose(got, values)), None)
         assert np.allclose(got, expected), shown + (f": {cause}" if cause else "")
+
+
+# ---- Going further: a threshold for screening -------------------------------------------------
+# "Predict malignant when p ≥ t." At a threshold t the sensitivity is the share of the malignant
+# tumours (label 1) with p ≥ t, the specificity the share of the benign ones (label 0) with p < t.
+# The right threshold is the HIGHEST t whose sensitivity reaches the target: it is the probability
+# of a malignant tumour (the k-th highest of them, k the fewest that reach the target), and any
+# threshold above the next lower probability, up to it, flags the same tumours: those are
+# accepted too. Each case: (probabilities, labels, target, the highest threshold, the next lower
+# probability, the specificity there), worked out by hand in the comments.
+THRESHOLD_CASES = [
+    # malignant 0.9, 0.8, 0.55, 0.35; benign 0.7, 0.45, 0.3, 0.2, 0.1. A target of 0.6 of 4
+    # tumours is 2.4: 3 must be found, and 3/4 = 0.75 >= 0.6, so t = 0.55. It flags the benign
+    # 0.7: specificity 4/5 = 0.8. The next lower probability is 0.45 (benign).
+    ([0.35, 0.7, 0.9, 0.1, 0.55, 0.3, 0.8, 0.2, 0.45], [1, 0, 1, 0, 1, 0, 1, 0, 0], 0.6, 0.55, 0.45, 0.8),
+    # Ties. Malignant 0.9, 0.6, 0.6, 0.25; benign 0.8, 0.6, 0.25, 0.15, 0.05. A target of 0.75
+    # of 4 is 3: t = 0.6, which finds both tumours at 0.6 (3/4). It flags the benign 0.8 and the
+    # benign 0.6 (p ≥ t includes p = t): specificity 3/5 = 0.6. Next lower probability: 0.25.
+    ([0.6, 0.9, 0.25, 0.6, 0.05, 0.25, 0.8, 0.6, 0.15], [0, 1, 0, 1, 0, 1, 0, 1, 0], 0.75, 0.6, 0.25, 0.6),
+    # A target of 1.0: every malignant tumour found, so t is the lowest malignant probability,
+    # 0.2, with a benign tumour tied at 0.2. Malignant 0.95, 0.9, 0.85, 0.8, 0.2; benign 0.7, 0.3,
+    # 0.2, 0.15, 0.1, 0.05: t = 0.2 flags the benign 0.7, 0.3 and 0.2, specificity 3/6 = 0.5.
+    # (The best accuracy is at 0.8, which misses the malignant 0.2.) Next lower: 0.15.
+    ([0.2, 0.9, 0.05, 0.8, 0.7, 0.2, 0.3, 0.95, 0.15, 0.85, 0.1], [0, 1, 0, 1, 0, 1, 0, 1, 0, 1, 0],
+     1.0, 0.2, 0.15, 0.5),
+]
+
+
+def _screening_case():
+    """60 tumours of a made-up screening, probabilities rounded to 2 decimals (so, ties), unsorted,
+    and a target of 0.9. Its 22 malignant tumours must be found at least 0.9 × 22 = 19.8 times,
+    so 20 of them: the 20th highest malignant probability is 0.43, the next lower probability
+    0.42 (benign), and 33 of its 38 benign tumours lie below 0.43."""
+    rng = np.random.default_rng(12)
+    labels = (rng.random(60) < 0.4).astype(int)
+    scores = rng.normal(loc=np.where(labels == 1, 1.5, -1.5), scale=1.5)
+    return np.round(1 / (1 + np.exp(-scores)), 2), labels, 0.9, 0.43, 0.42, 33 / 38
+
+
+def _rounded(values):
+    return [round(float(value), 3) for value in values]
+
+
+def _sensitivity(p, y, t):
+    return np.mean(p[y == 1] >= t)
+
+
+def _specificity(p, y, t):
+    return np.mean(p[y == 0] < t)
+
+
+def _next_below(values, t):
+    lower = values[values < t]
+    return lower.max() if len(lower) else -np.inf
+
+
+def _next_above(values, t):
+    higher = values[values > t]
+    return higher.min() if len(higher) else np.inf
+
+
+# The likely causes of a wrong threshold, each with its signature on one case: (p, y, target,
+# the threshold returned, the highest threshold, the next lower probability) -> whether the
+# threshold returned is what that slip gives there. A cause is named when it explains every case
+# that failed, so that one case's coincidence does not name the wrong slip.
+THRESHOLD_CAUSES = {
+    "interpolated": (
+        lambda p, y, target, t, best, below: not np.any(np.isclose(p, t)) and not below < t <= best,
+        ("it is none of the probabilities: np.quantile interpolates between them by default, and "
+         "a threshold between two probabilities flags the tumours of the higher one; find the "
+         "probability itself")),
+    "every tumour": (
+        lambda p, y, target, t, best, below: t <= p.min(),
+        ("it flags every tumour: searching from the lowest threshold up, the first one that "
+         "reaches the target is the lowest; search from the highest down")),
+    "one short": (
+        lambda p, y, target, t, best, below: np.isclose(t, _next_above(p[y == 1], best)),
+        ("it finds one malignant tumour too few: target × (number of malignant tumours) is rounded "
+         "UP to the number that must be found (0.6 × 4 = 2.4: 3). Rounded down (int), or one place "
+         "too high in the sorted probabilities?")),
+    "one too far": (
+        lambda p, y, target, t, best, below: (np.isclose(t, below)
+                                              or np.isclose(t, _next_below(p[y == 1], best))),
+        ("the tumours with p > t alone already reach the target: did you compare with > where the "
+         "rule is p ≥ t (a tumour at p = t counts as malignant), or take one place too far down the "
+         "sorted probabilities?")),
+    "inverted": (
+        lambda p, y, target, t, best, below: (np.mean(p[y == 0] >= t) >= target
+                                              and np.mean(p[y == 0] >= _next_above(p, t)) < target),
+        ("it is the highest threshold at which the BENIGN tumours reach the target: the labels are "
+         "taken the wrong way round (malignant is label 1)")),
+    "swapped": (
+        lambda p, y, target, t, best, below: (_specificity(p, y, t) >= target and (
+            t >= p.max() or _specificity(p, y, _next_below(p, t)) < target)),
+        ("its SPECIFICITY just reaches the target: sensitivity and specificity swapped? The target "
+         "is for the share of the malignant tumours (label 1) found")),
+    "accuracy": (
+        lambda p, y, target, t, best, below: np.isclose(
+            np.mean((p >= t) == (y == 1)), max(np.mean((p >= u) == (y == 1)) for u in np.unique(p))),
+        ("it is the threshold with the best accuracy: the task asks for the highest threshold that "
+         "reaches the target sensitivity, whatever the accuracy")),
+}
+
+
+def _threshold_problem(p, y, target, got, worked):
+    """(what is wrong with `got`, the (threshold, specificity) returned for this case, or None;
+    the keys of THRESHOLD_CAUSES whose signature it has)."""
+    best, below, right = worked
+    shown = (f"for the probabilities {_rounded(p)}, labels {y.tolist()} and target {target}"
+             if len(p) < 20 else f"for {len(p)} made-up tumours (probabilities to 2 decimals, so "
+                                 f"some tied) and target {target}")
+    expected = (f"Expected the threshold {best:g} (or any threshold above {below:g} up to {best:g}: "
+                f"they flag the same tumours) and the specificity {right:.4g} there.")
+    if not (isinstance(got, (tuple, list)) and len(got) == 2):
+        return (f"{shown} it returned {got!r}; expected a pair (threshold, specificity)"
+                + (": a loop over thresholds that ended without a `return`? With p ≥ t, the lowest "
+                   "malignant probability reaches any target up to 1.0" if got is None else ""), [])
+    try:
+        threshold, specificity = (float(value) for value in got)
+    except (TypeError, ValueError):
+        return f"{shown} it returned {got!r}; expected two numbers, (threshold, specificity)", []
+    malignant, benign = p[y == 1], p[y == 0]
+    said = f"{shown} it returned the threshold {threshold:.4g}"
+    if below < threshold <= best + 1e-12:  # the right tumours flagged: now the specificity
+        if np.isclose(specificity, right):
+            return None, []
+        called_benign = max(np.sum(p < threshold), 1)
+        wrong = {
+            np.mean(benign <= threshold):
+                "the benign tumours with p equal to the threshold were counted as called benign: "
+                "with p ≥ t they are flagged, so count the benign tumours with p < t",
+            _sensitivity(p, y, threshold): "that is the sensitivity there: the specificity is the "
+                                           "share of the BENIGN tumours (label 0) called benign",
+            1 - right: "that is the share of the benign tumours flagged (the false positive rate, "
+                       "1 − specificity): count those called benign, p < t",
+            100 * right: "that is a percentage: return a share, between 0 and 1",
+            np.mean((p >= threshold) == (y == 1)): "that is the accuracy over all the tumours: the "
+                                                   "specificity counts the benign tumours alone",
+            np.sum(benign < threshold) / called_benign:
+                "that is the share of the tumours called benign that are benign: the specificity "
+                "divides by all the benign tumours, TN + FP",
+            np.mean(malignant < threshold): "that counts the malignant tumours: the benign ones are "
+                                            "label 0",
+            _specificity(p, y, 0.5): "that is the specificity at 0.5: give it at the threshold found",
+        }
+        cause = next((why for value, why in wrong.items() if np.isclose(specificity, value)), None)
+        return (f"{said}, which is right, and the specificity {specificity:.4g}; expected "
+                f"{right:.4g}, the share of the {len(benign)} benign tumours with p < "
+                f"{threshold:.4g}" + (f": {cause}" if cause else ""), [])
+    found = int(np.sum(malignant >= threshold))
+    signs = [key for key, (has, _) in THRESHOLD_CAUSES.items()
+             if has(p, y, target, threshold, best, below)]
+    if threshold > best:
+        return (f"{said}: calling malignant the tumours with p ≥ {threshold:.4g} finds {found} of "
+                f"the {len(malignant)} malignant ones, a sensitivity of "
+                f"{found / len(malignant):.3f}, below the target {target}. {expected}"), signs
+    return (f"{said}: it reaches the target, but the higher threshold {best:g} does too and flags "
+            f"fewer benign tumours (specificity {right:.3f} instead of "
+            f"{_specificity(p, y, threshold):.3f}): the task asks for the highest. {expected}"), signs
+
+
+@check('threshold_for_sensitivity', "4 cases (targets 0.6, 0.75, 0.9, 1.0; ties; unsorted): each threshold reaches the target sensitivity with p ≥ t, no higher one does, and the specificity at it is right",
+       going_further=True)
+def threshold_for_sensitivity(threshold_for_sensitivity):
+    notebook_arrays = notebook_arrays_read(threshold_for_sensitivity)
+    assert not notebook_arrays, (
+        f"it reads the notebook's {', '.join(notebook_arrays)}: work from its arguments, so that it "
+        f"chooses a threshold for any tumours it is given (and the test tumours have no say in it)")
+    cases = [(np.array(p), np.array(y), target, worked) for p, y, target, *worked in THRESHOLD_CASES]
+    screening = _screening_case()
+    cases.append((*screening[:3], screening[3:]))
+    failures = []  # (message, signs) of each case that failed
+    for p, y, target, worked in cases:
+        given_p, given_y = p.copy(), y.copy()
+        given_p.flags.writeable = given_y.flags.writeable = False  # to be left as they are
+        try:
+            got = threshold_for_sensitivity(given_p, given_y, target)
+        except Exception:  # after a failed case, that failure tells more than this error
+            if failures:
+                break
+            raise
+        message, signs = _threshold_problem(p, y, target, got, worked)
+        if message:
+            failures.append((message, signs))
+    if not failures:
+        return
+    message, signs = failures[0]
+    # the cause that explains every failed case; else each that fits the first
+    common = [key for key in signs if all(key in other for _, other in failures)]
+    causes = [THRESHOLD_CAUSES[key][1] for key in (common[:1] or signs)]
+    told = "; or ".join(causes)
+    raise AssertionError(message + (f" Likely cause: {told}" + ("" if told.endswith("?") else ".")
+                                    if causes else ""))
