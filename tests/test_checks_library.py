@@ -55,9 +55,17 @@ def solution_lines(text):
 
 
 def worked_solutions():
-    """[(notebook number, solution line)] of the whole worked edition."""
+    """[(notebook number, solution line)] of the whole worked edition: every exercise, the optional
+    tasks' functions too, but not their demonstrations (plotting and printing, no answer)."""
     return [(int(path.name[:2]), line) for path in sorted(NOTEBOOKS.glob("*.ipynb"))
-            for cell in cells(path) for line in solution_lines(source(cell))]
+            for cell in cells(path) if not is_demonstration(cell)
+            for line in solution_lines(source(cell))]
+
+
+def is_demonstration(cell):
+    """An optional task's cell that the learner writes but no check reads."""
+    grade_id = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
+    return "going-further" in cell.get("metadata", {}).get("tags", []) and grade_id not in checks.CHECKS
 
 
 def answers_in_view():

@@ -25,14 +25,15 @@ def full_batch(LogisticModel, X, y, iterations):
 
 
 def test_the_training_set_is_separable_so_the_loss_has_no_minimum(LogisticModel, training_set):
-    """Notebooks 5 and 11: the loss only approaches 0 while the weights keep growing."""
+    """Notebooks 5 and 11: the loss only approaches 0 while the weights keep growing (notebook 11:
+    from 300 to 1,000 full-batch steps, every answer right, the loss about three times smaller)."""
     X, y = training_set
-    short, long = (full_batch(LogisticModel, X, y, n) for n in (300, 3000))
+    short, long = (full_batch(LogisticModel, X, y, n) for n in (300, 1000))
     for model in (short, long):
         assert np.array_equal(model.predict(X), y), "a separating set of weights was found"
     short_loss, long_loss = short.evaluate(X, y)[1], long.evaluate(X, y)[1]
-    assert 0 < long_loss < short_loss / 5, "ten times more steps cut the loss about tenfold"
-    assert np.linalg.norm(long.w) > 1.4 * np.linalg.norm(short.w), "the weights keep growing"
+    assert 0 < short_loss / 4 < long_loss < short_loss / 2.5, "the loss about threefold smaller"
+    assert np.linalg.norm(long.w) > 1.2 * np.linalg.norm(short.w), "the weights keep growing"
 
 
 def test_steps_are_bounded_but_not_small(LogisticModel, training_set):

@@ -61,6 +61,10 @@ def is_solution(cell):
     return bool(grading(cell).get("solution"))
 
 
+def is_going_further(cell):
+    return "going-further" in cell["metadata"].get("tags", [])
+
+
 def is_graded_check(cell):
     return bool(grading(cell).get("grade")) and cell["cell_type"] == "code"
 
@@ -162,17 +166,22 @@ def test_every_notebook_has_an_exercise_a_check_and_a_concept_question(number):
     for i in solutions:
         following = [cell for cell in worked[i + 1:] if cell["cell_type"] == "code"
                      and not is_solution(cell)]
-        going_further = "going-further" in worked[i]["metadata"].get("tags", [])
-        assert following and (is_graded_check(following[0]) if not going_further else
-                              grading(following[0]).get("grade_id", "").startswith("check_")), (
-            f"notebook {number}: the exercise in cell {i + 1} must be followed by its check")
+        if not is_going_further(worked[i]):
+            assert following and is_graded_check(following[0]), (
+                f"notebook {number}: the exercise in cell {i + 1} must be followed by its check")
+        elif grading(worked[i])["grade_id"] in checks.CHECKS:  # an optional task's function
+            assert following and grading(following[0]).get("grade_id") == f"check_{grading(worked[i])['grade_id']}", (
+                f"notebook {number}: the optional task in cell {i + 1} must be followed by its check")
     for cell in worked:
         if is_graded_check(cell):
             assert grading(cell)["locked"] and grading(cell)["points"] > 0, grading(cell)
             assert "helpers.check(" in source(cell), \
                 f"notebook {number}: check {grading(cell)['grade_id']} must use helpers.check"
     for i in solutions:  # the exercise edition keeps the frame and leaves the idea to the learner
-        assert "raise NotImplementedError()" in source(exercise[i])
+        # (an optional task's demonstration is left as a comment: it must not stop "Run All")
+        stub = "raise NotImplementedError()" if not is_going_further(worked[i]) or \
+            grading(worked[i])["grade_id"] in checks.CHECKS else "# (optional)"
+        assert stub in source(exercise[i]), (number, i + 1, source(exercise[i]))
         assert "BEGIN SOLUTION" not in source(exercise[i])
     questions = [cell for cell in worked if cell["cell_type"] == "markdown"
                  and re.search(r"<details>\s*<summary>\s*Answer", source(cell))]

@@ -22,12 +22,15 @@ from nbgrader.preprocessors import (CheckCellMetadata, ClearHiddenTests, ClearMa
                                     ClearOutput, ClearSolutions, ComputeChecksums, LockCells)
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))  # the course package, run as a script from anywhere
+from course.editions import with_optional_cells_step  # noqa: E402
 SOURCE = ROOT / "notebooks"
 TARGET = ROOT / "exercises"
 # In the order `nbgrader generate_assignment` runs them (nbgrader 0.9), minus what needs a
-# course database.
-PREPROCESSORS = (LockCells, ClearSolutions, ClearOutput, CheckCellMetadata, ClearHiddenTests,
-                 ClearMarkScheme, ComputeChecksums, CheckCellMetadata)
+# course database; the optional cells' stubs changed before the checksums are computed.
+PREPROCESSORS = with_optional_cells_step((LockCells, ClearSolutions, ClearOutput, CheckCellMetadata,
+                                          ClearHiddenTests, ClearMarkScheme, ComputeChecksums,
+                                          CheckCellMetadata))
 
 
 def exercise_notebook(path):

@@ -148,7 +148,13 @@ def run(name, namespace, alone=False):
     except KeyboardInterrupt:  # the learner pressed the kernel's stop button
         raise
     except BaseException as error:  # noqa: BLE001 - every error becomes a message
-        raise _failure(found, error, alone, limit["fired"]) from None
+        failure = _failure(found, error, alone, limit["fired"])
+        if found.going_further and not alone and isinstance(failure, NotWrittenYet) \
+                and failure.stub == found.piece:
+            # an optional task left undone: said, without stopping "Run All" before the last cell
+            print(f"· {found.piece}: not written yet. This task is optional; skip it or come back later.")
+            return
+        raise failure from None
     if not alone:
         print(f"✓ {found.piece}: {found.verified}")
 

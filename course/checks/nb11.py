@@ -230,3 +230,208 @@ def best_iteration(best_iteration):
         assert got is not None, f"{shown}: return the iteration (is `return` missing?)"
         assert np.ndim(got) == 0 and got == expected, f"{shown}: {likely}"
         assert isinstance(got, (int, np.integer)), f"{shown}: an iteration is a whole number"
+
+
+# ---- Going further (optional, not graded) ----------------------------------------------------
+
+def _gradients_returned(got, shown):
+    """(dw, db) as arrays from what l2_gradients returned, or a message in words."""
+    assert got is not None, f"{shown}: return the pair (dw, db) (is `return` missing?)"
+    assert isinstance(got, (tuple, list)) and len(got) == 2, (
+        f"{shown}: expected a pair (dw, db), the gradient for the weights and for the bias, as "
+        f"Task 7's backward returns it")
+    dw, db = np.asarray(got[0], dtype=float), np.asarray(got[1], dtype=float)
+    assert dw.shape == (2,), f"{shown}: dw must have one entry per weight, shape (2,), got {dw.shape}"
+    assert db.ndim == 0, f"{shown}: db must be a single number, got shape {db.shape}"
+    return dw, float(db)
+
+
+@check('l2_gradients', "the gradients of L + (λ/2)‖w‖² on a hand-worked case (λ = 0.1 and λ = 0), the bias not penalised, and against finite differences of the penalised loss on a random case; the model and the data left unchanged", going_further=True)
+def l2_gradients(l2_gradients, LogisticModel):
+    notebook_arrays = notebook_arrays_read(l2_gradients)
+    assert not notebook_arrays, (
+        f"it reads the notebook's {', '.join(notebook_arrays)}: use its arguments, the model, X, "
+        f"y and lam, so that it works on any data and any λ")
+
+    def model_at(w, b):
+        model = LogisticModel(num_features=len(w), seed=0)
+        model.w, model.b = np.array(w, dtype=float), float(b)
+        model.w.flags.writeable = False  # a gradient is computed, the model is not changed
+        return model
+
+    # The hand-worked case: every score is z = x · w + b = 0 + ln 3 (each row of X is
+    # perpendicular to w), so ŷ = 0.75 for both rows and the plain gradients are
+    # dw = Xᵀ(ŷ − y)/2 = (1.0, 2.0) and db = 0.25.
+    X = np.array([[1.0, 2.0], [3.0, 6.0]])
+    y = np.array([1.0, 0.0])
+    X.flags.writeable = y.flags.writeable = False
+    w, b = (2.0, -1.0), float(np.log(3.0))
+    expected = {0.1: ((1.2, 1.9), 0.25), 0.0: ((1.0, 2.0), 0.25)}
+    for lam, (expected_dw, expected_db) in expected.items():
+        model = model_at(w, b)
+        shown = (f"for w = [2, -1], b = ln 3, X = [[1, 2], [3, 6]], y = [1, 0] and lam = {lam}, "
+                 f"it returned {{}}")
+        got = l2_gradients(model, X, y, lam)
+        shown = shown.format(repr(got))
+        dw, db = _gradients_returned(got, shown)
+        assert np.array_equal(model.w, w) and model.b == b, (
+            f"{shown}, and it changed the model (w = {model.w}, b = {model.b}): compute the "
+            f"gradients only; the training loop's update takes the step")
+        if lam == 0.1:
+            causes = {  # the dw of common slips on this case, and their likely cause
+                (1.0, 2.0): "that is the plain gradient, without the penalty's part λw = (0.2, -0.1): "
+                            "is lam used?",
+                (1.4, 1.8): "the penalty's part is twice λw: the gradient of (λ/2)‖w‖² is λw (the 1/2 "
+                            "cancels the 2 of the square)",
+                (1.1, 1.95): "the penalty's part is half of λw: the gradient of (λ/2)‖w‖² is λw, not "
+                             "(λ/2)w (or was it divided by m, here 2? The penalty is added once, not "
+                             "averaged over the examples)",
+                (0.8, 2.1): "the penalty's part has the wrong sign: (λ/2)‖w‖² grows with the weights, "
+                            "so its gradient, +λw, points away from 0 and the step, against it, "
+                            "shrinks them",
+                (1.1, 2.1): "λ was added to every entry: the penalty's gradient is λ times each "
+                            "weight, λw",
+            }
+            key = tuple(np.round(dw, 4))
+            assert np.allclose(dw, expected_dw), (
+                f"{shown}; expected dw = [1.2, 1.9] (the plain [1.0, 2.0] plus λw = [0.2, -0.1])"
+                + (f": {causes[key]}" if key in causes else ""))
+            assert np.isclose(db, expected_db), (
+                f"{shown}; expected db = 0.25, the plain gradient for the bias"
+                + (": the bias is penalised too (λb = 0.1 ln 3 = 0.110 added). Leave the bias out of "
+                   "the penalty: it only moves the cut, the weights' length is what grows"
+                   if np.isclose(db, 0.25 + 0.1 * np.log(3.0)) else ""))
+        else:
+            assert np.allclose(dw, expected_dw) and np.isclose(db, expected_db), (
+                f"{shown}; expected the plain gradients, dw = [1.0, 2.0] and db = 0.25: with λ = 0 "
+                f"there is no penalty")
+
+    # A random case: m = 5 examples, n = 3 features, λ = 0.5, against central finite differences
+    # of the penalised loss L(w, b) + (λ/2)‖w‖², computed with the model's own loss (Task 6).
+    rng = np.random.default_rng(11)
+    X, y = rng.normal(size=(5, 3)), np.array([1.0, 0.0, 1.0, 1.0, 0.0])
+    X.flags.writeable = y.flags.writeable = False
+    w, b, lam, h = rng.normal(size=3), 0.3, 0.5, 1e-6
+
+    def penalised(w, b):
+        probe = LogisticModel(num_features=3, seed=0)
+        probe.w, probe.b = np.asarray(w, dtype=float), float(b)
+        return float(probe.loss(X, y)) + lam / 2 * float(np.sum(probe.w ** 2))
+
+    numeric_dw = np.array([(penalised(w + h * e, b) - penalised(w - h * e, b)) / (2 * h) for e in np.eye(3)])
+    numeric_db = (penalised(w, b + h) - penalised(w, b - h)) / (2 * h)
+    model = model_at(w, b)
+    got = l2_gradients(model, X, y, lam)
+    shown = f"on a random case of 5 examples and 3 features with lam = 0.5 it returned {got!r}"
+    assert got is not None and isinstance(got, (tuple, list)) and len(got) == 2, (
+        f"{shown}: return the pair (dw, db)")
+    dw, db = np.asarray(got[0], dtype=float), float(np.asarray(got[1], dtype=float))
+    assert dw.shape == (3,) and np.allclose(dw, numeric_dw, atol=1e-5) and np.isclose(db, numeric_db, atol=1e-5), (
+        f"{shown}; finite differences of L + (λ/2)‖w‖² give dw ≈ {np.round(numeric_dw, 4)} and "
+        f"db ≈ {numeric_db:.4f}"
+        + (": its dw is off by λ/m times w, m = 5: the penalty is added once, not divided by m"
+           if dw.shape == (3,) and np.allclose(dw, numeric_dw - lam * w + lam * w / 5, atol=1e-5) else ""))
+
+
+def _scripted_model(LogisticModel, losses, every, steps):
+    """A stand-in model of 3 features whose validation loss, after s steps of training, is
+    losses[s // every], however it is trained (its `train`, or its forward, backward and update)
+    and measured (its loss, evaluate, or train's history with validation data): its update takes
+    no real step, it counts steps in the bias b (and adds 1 to every weight), and its scores give
+    the validation images (first feature 1, all labelled 1) the score whose loss is the scripted one.
+    `steps` is a list whose length counts the updates made."""
+
+    class Scripted(LogisticModel):
+        def update(self, dw, db, learning_rate):
+            steps.append(1)
+            self.w = self.w + 1.0
+            self.b = self.b + 1.0
+
+        def scores(self, X):
+            X = np.asarray(X, dtype=float)
+            loss = losses[min(round(float(self.b)) // every, len(losses) - 1)]
+            return np.where(X[:, 0] == 1.0, -np.log(np.expm1(loss)), 0.0)  # log(1 + e^-z) = loss
+
+    return Scripted(3, seed=0)
+
+
+@check('train_with_early_stopping', "with a stand-in model whose validation losses are known: the iteration of the lowest loss returned (the first of tied ones, iteration 0 included), training stopped after patience measurements without a new lowest (not at the first rise), or at max_iterations, the weights and bias of the lowest restored", going_further=True)
+def train_with_early_stopping(train_with_early_stopping, LogisticModel):
+    notebook_arrays = notebook_arrays_read(train_with_early_stopping)
+    assert not notebook_arrays, (
+        f"it reads the notebook's {', '.join(notebook_arrays)}: use its arguments, so that it "
+        f"trains any model on any data")
+    X_train = np.column_stack([np.zeros(8), np.arange(16.0).reshape(8, 2) / 16])
+    y_train = np.array([0, 1, 0, 1, 1, 0, 1, 0])
+    X_val, y_val = np.array([[1.0, 0.5, 0.5], [1.0, 0.2, 0.9]]), np.array([1, 1])
+    for array in (X_train, y_train, X_val, y_val):
+        array.flags.writeable = False
+    never = ("it did not stop after {patience} measurements in a row without a new lowest. After "
+             "each measurement, count how many in a row have not beaten the lowest so far (a loss "
+             "lower than the previous measurement but not than the lowest does not reset the "
+             "count), and stop when that count reaches patience")
+    cases = [  # (what the case is, losses at iterations 0, every, 2 every, ..., every, patience,
+        #         max_iterations, the best iteration, the iteration it stops at,
+        #         {the iterations trained by common slips: their likely cause})
+        ("a rise before the lowest, then a dip that is not a new lowest",
+         [0.69, 0.50, 0.40, 0.36, 0.45, 0.34, 0.39, 0.37, 0.40, 0.30, 0.29, 0.28], 2, 3, 22, 10, 16,
+         {22: never,
+          8: "it stopped at the first rise of the loss (iteration 8); patience allows that many "
+             "measurements without a new lowest before stopping, and the loss can fall again",
+          6: "it stopped after 3 measurements although the loss was still falling: no loss counted "
+             "as a new lowest. Is the lowest so far initialised to 0? Start from the loss at "
+             "iteration 0 (or from infinity)",
+          14: "one measurement early: stop at the measurement that makes {patience} in a row without "
+              "a new lowest (or the count was not set back to 0 at the new lowest, iteration 10)"}),
+        ("a tie with the lowest, which is no improvement",
+         [0.69, 0.40, 0.45, 0.40, 0.47, 0.48, 0.35, 0.34, 0.33], 3, 3, 24, 3, 12,
+         {24: "the tie at iteration 9 (0.40 again) counted as a new lowest: a measurement improves "
+              "only when it is strictly lower than the lowest so far (<, not <=)"}),
+        ("still improving at max_iterations", [0.69, 0.60, 0.50, 0.45, 0.42, 0.41], 2, 2, 10, 10, 10,
+         {8: "it stopped before max_iterations: train and measure up to and including iteration "
+             "max_iterations (a range that ends one step early?)"}),
+        ("every step makes it worse: the lowest is at iteration 0",
+         [0.69, 0.90, 0.80, 1.00, 0.70, 0.60, 0.50], 5, 3, 30, 0, 15,
+         {30: "the loss at iteration 0, before any step, is the lowest here: measure it too, before "
+              "the first step"}),
+    ]
+    for what, losses, every, patience, max_iterations, best, stop, slips in cases:
+        steps = []
+        model = _scripted_model(LogisticModel, losses, every, steps)
+        start = model.w.copy()
+        shown = (f"with validation losses {losses} measured every {every} iterations (iteration 0 "
+                 f"first), patience {patience} and max_iterations {max_iterations} ({what})")
+        got = train_with_early_stopping(model, X_train, y_train, X_val, y_val, learning_rate=0.5,
+                                        batch_size=4, patience=patience, every=every,
+                                        max_iterations=max_iterations)
+        trained = len(steps)
+        positions = {every * k: loss for k, loss in enumerate(losses)}
+        assert trained != 0, (
+            f"{shown}: it trained no step at all. Train the model with its own steps (its train "
+            f"method, or forward, backward and update), {every} iterations between measurements")
+        assert trained == stop, (
+            f"{shown}: it trained {trained} iterations; expected {stop} (the lowest, "
+            f"{positions[best]} at iteration {best}, then {patience} measurements without a "
+            f"lower one)"
+            + (f": {slips[trained].format(patience=patience)}" if trained in slips else
+               ": more than max_iterations" if trained > max_iterations else ""))
+        assert got is not None, f"{shown}: return the iteration of the lowest validation loss (is `return` missing?)"
+        if not (np.ndim(got) == 0 and got == best):
+            tied_later = [i for i, loss in positions.items() if loss == positions[best] and i > best]
+            cause = ("that is where it stopped, not where the loss was lowest" if got == stop else
+                     f"that is the position of the measurement, not the iteration ({every} iterations apart)"
+                     if got == best // every else
+                     "that is the later of two tied losses: a tie is no new lowest (<, not <=)"
+                     if got in tied_later else
+                     "iteration 0 counts too: measure the loss before the first step"
+                     if best == 0 else "the iteration of the lowest validation loss")
+            raise AssertionError(f"{shown}: it returned {got!r}; expected {best}: {cause}")
+        restored_b, restored_w = model.b == best, np.allclose(model.w, start + best)
+        assert restored_b and restored_w, (
+            f"{shown}: the model was not left with the weights and bias it had at iteration {best}, "
+            f"the lowest"
+            + (": it kept those of the last step. Keep a copy of w and b whenever the loss is a new "
+               "lowest (w.copy(): w itself is the array that training replaces), and put them back "
+               "at the end" if not restored_b and not restored_w else
+               ": the weights were put back, but not the bias b" if restored_w else
+               ": the bias was put back, but not the weights w"))
