@@ -138,11 +138,11 @@ def test_history_and_progress(LogisticModel, mnist, capsys):
                           **{**helpers.hyperparameters(), "iterations": 300})
     assert history is model.history
     assert set(history) == {"iteration", "train_loss", "train_accuracy", "val_loss", "val_accuracy"}
-    assert history["iteration"][:3] == [0, 6, 12] and history["iteration"][-1] == 300
-    assert all(len(values) == 51 for values in history.values())
+    assert history["iteration"][:3] == [0, 12, 24] and history["iteration"][-1] == 300
+    assert all(len(values) == 26 for values in history.values())  # at most 25 records after 0
     assert history["val_loss"][-1] < history["val_loss"][0]
     lines = capsys.readouterr().out.splitlines()
-    assert len(lines) == 10 and lines[0].startswith("iteration  30/300: train loss")
+    assert len(lines) == 5 and lines[0].startswith("iteration  60/300: train loss")
     model.train(mnist[0], mnist[1], **{**QUICK, "iterations": 5})
     assert capsys.readouterr().out == ""
     assert set(model.history) == {"iteration", "train_loss", "train_accuracy"}
@@ -332,16 +332,21 @@ def test_update_never_writes_into_an_array_the_caller_holds(LogisticModel):
     assert model.w.tolist() == [0.5, 1.5, 2.5] and model.b == -0.5
 
 
-def test_history_measures_the_whole_training_set_at_every_record(LogisticModel, mnist):
-    X_train, y_train = mnist[0], mnist[1]
+def test_history_measures_the_same_examples_at_every_record(LogisticModel, mnist):
+    X_train, y_train, X_val, y_val = mnist[0], mnist[1], mnist[2][:150], mnist[3][:150]
+    every_fourth = slice(0, None, 4)  # 200 of the 800 training images, spread evenly
     model = LogisticModel(784, seed=0)
-    untrained = model.evaluate(X_train, y_train)
-    history = model.train(X_train, y_train, learning_rate=0.5, batch_size=16, iterations=7,
-                          verbose=False)
+    untrained = model.evaluate(X_train[every_fourth], y_train[every_fourth])
+    untrained_val = model.evaluate(X_val, y_val)
+    history = model.train(X_train, y_train, X_val, y_val, learning_rate=0.5, batch_size=16,
+                          iterations=7, verbose=False)
     assert history["iteration"] == list(range(8))
     assert (history["train_accuracy"][0], history["train_loss"][0]) == untrained
-    # The last record is the trained model, measured on all 800 images, not on its last batch.
-    assert (history["train_accuracy"][-1], history["train_loss"][-1]) == model.evaluate(X_train, y_train)
+    assert (history["val_accuracy"][0], history["val_loss"][0]) == untrained_val  # <= 200: all
+    # The last record is the trained model, measured on the same 200 images, not on its last batch.
+    assert (history["train_accuracy"][-1], history["train_loss"][-1]) == \
+        model.evaluate(X_train[every_fourth], y_train[every_fourth])
+    assert (history["val_accuracy"][-1], history["val_loss"][-1]) == model.evaluate(X_val, y_val)
 
 
 def test_a_trained_model_pickles(trained, mnist, LogisticModel):
