@@ -1,6 +1,6 @@
 """Speed report for the course's LogisticModel (run by hand; not a test).
 
-    .venv/bin/python benchmarks/benchmark.py            # all five
+    .venv/bin/python benchmarks/benchmark.py            # all six
     .venv/bin/python benchmarks/benchmark.py --quick    # without notebook 11 (5.)
 
 Every timing of 1.-4. runs under ``threadpoolctl.threadpool_limits(1)`` (one BLAS thread, no
@@ -25,6 +25,10 @@ being compared taking turns (so a change in the machine's load hits both alike).
    time from the first to the last, as the learner runs it (BLAS threads as the environment
    says) and, if OPENBLAS_NUM_THREADS is not set, once more with it set to 1, to show what
    OpenBLAS's threads cost on a busy machine; with ``--quick`` this is skipped. Target: <= 10 s.
+6. ``helpers.progress()``, the last cell of every notebook, in a fresh interpreter started in the
+   notebooks' folder, as a kernel is (median of PROGRESS_REPEATS): on the worked edition (every
+   check passes) and on the exercise edition (nothing written yet), its first call, the model
+   built from the saved notebooks included; ``import helpers`` is measured in 3. Target: < 1 s.
 
 It prints a report and always exits with status 0.
 """
@@ -62,6 +66,8 @@ TARGET_HISTORY_SHARE = 0.20
 NOTEBOOK = "11_training_the_model.ipynb"
 NOTEBOOK_REPEATS = 3
 TARGET_NOTEBOOK_SECONDS = 10.0
+PROGRESS_REPEATS = 5
+TARGET_PROGRESS_SECONDS = 1.0
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -354,6 +360,31 @@ def report_notebook_time():
     print(f"   target <= {TARGET_NOTEBOOK_SECONDS:.0f} s (the first line): {verdict(passed)}\n")
 
 
+# ---- 6. helpers.progress() ---------------------------------------------------------------------
+
+PROGRESS_PROBE = """\
+import contextlib, io, time
+import helpers
+start = time.perf_counter()
+with contextlib.redirect_stdout(io.StringIO()) as shown:
+    helpers.progress()
+print(time.perf_counter() - start, shown.getvalue().splitlines()[0])
+"""
+
+
+def report_progress_time():
+    print(f"6. helpers.progress() in a fresh interpreter, its first call (median of {PROGRESS_REPEATS})")
+    passed = True
+    for edition in ("notebooks", "exercises"):
+        runs = [subprocess.run([sys.executable, "-c", PROGRESS_PROBE], cwd=ROOT / edition, check=True,
+                               capture_output=True, text=True).stdout.split(" ", 1)
+                for _ in range(PROGRESS_REPEATS)]
+        seconds = statistics.median(float(run[0]) for run in runs)
+        passed = passed and seconds < TARGET_PROGRESS_SECONDS
+        print(f"   {edition}/: {seconds * 1e3:.0f} ms ({runs[0][1].strip()})")
+    print(f"   target < {TARGET_PROGRESS_SECONDS:.0f} s: {verdict(passed)}\n")
+
+
 @contextlib.contextmanager
 def blas_threads(threads):
     """The kernels started inside get OPENBLAS_NUM_THREADS=threads (None: the environment's)."""
@@ -383,6 +414,7 @@ def main(arguments=()):
         report_history_share(model_class, hyper)
     if "--quick" not in arguments:
         report_notebook_time()
+    report_progress_time()
     print(f"(ran in {time.perf_counter() - started:.1f} s)")
     return 0
 
