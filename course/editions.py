@@ -5,12 +5,12 @@ Imported by those alone: it needs nbgrader, which a learner's install does not h
 """
 import re
 
-from nbconvert.preprocessors import Preprocessor
+from nbgrader.preprocessors.base import NbGraderPreprocessor
 
 GOING_FURTHER = "going-further"  # the tag of an optional task's cells
 
 
-class OptionalCellsDoNotStop(Preprocessor):
+class OptionalCellsDoNotStop(NbGraderPreprocessor):  # nbgrader's base: enabled in its exporters
     """An optional task's cell that ClearSolutions left as a bare `raise NotImplementedError()`
     (a demonstration the learner writes, not a function) becomes a comment alone: a learner who
     finished the core and skips the optional task still runs the notebook ("Run All") down to its
