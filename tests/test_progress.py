@@ -115,3 +115,19 @@ def test_long_messages_are_shortened_to_one_line():
     status = progress.Status("sigmoid", 6, progress.FAILING, "word " * 60, False)
     [line] = progress._table([status])
     assert len(line) <= 24 + 2 + progress.LONGEST_LINE and line.endswith("…")
+
+
+def test_code_in_the_kernel_that_differs_from_the_saved_notebook_is_said_first(tmp_path, monkeypatch):
+    """The learner ran an exercise's cell but did not save: the view (of the saved files) says so."""
+    module = tmp_path / "kernel_cells.py"  # a file, so that inspect finds the source, as IPython's cells
+    module.write_text("def epochs(iterations, batch_size, num_examples):\n"
+                      "    return iterations * batch_size / num_examples / 1\n", encoding="utf-8")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    import kernel_cells
+    with contextlib.redirect_stdout(io.StringIO()) as printed:
+        progress.show(EXERCISES, kernel={"epochs": kernel_cells.epochs})
+    first = printed.getvalue().splitlines()[0]
+    assert first.startswith("⚠ Not saved yet: epochs") and "Ctrl+S" in first
+    with contextlib.redirect_stdout(io.StringIO()) as printed:  # the same code as saved: nothing said
+        progress.show(NOTEBOOKS, kernel={"epochs": progress.statuses(NOTEBOOKS)[1][0].saved})
+    assert "Not saved" not in printed.getvalue()

@@ -9,8 +9,10 @@ check runs on what they define, as it does in its notebook.
 """
 import ast
 import contextlib
+import inspect
 import io
 import json
+import textwrap
 from dataclasses import dataclass
 
 from course import notebooks
@@ -31,6 +33,7 @@ class Status:
     mark: str           # DONE, FAILING or NOT_WRITTEN
     message: str        # for FAILING, the first line of the check's message
     going_further: bool
+    saved: object = None  # the function judged, as the saved notebook defines it
 
 
 def statuses(notebooks_dir=None):
@@ -41,10 +44,40 @@ def statuses(notebooks_dir=None):
     return folder, [_status(found, folder, read) for found in CHECKS.values()]
 
 
-def show(notebooks_dir=None):
-    """Print where the learner stands, then the reminder to save and shut the kernel down."""
+def show(notebooks_dir=None, kernel=None):
+    """Print where the learner stands, then the reminder to save and shut the kernel down.
+    `kernel`, the calling notebook's names: an exercise whose code there differs from the saved
+    notebook's is named first, since the view judges the saved code."""
     folder, found = statuses(notebooks_dir)
-    print(report(folder, found))
+    unsaved = [status.name for status in found if _differs(status, kernel or {})]
+    lines = [f"⚠ Not saved yet: {', '.join(unsaved)} in this notebook differ{'s' if len(unsaved) == 1 else ''} "
+             f"from the saved file, which is what this view judges. Save (Ctrl+S), then run this cell "
+             f"again."] if unsaved else []
+    print("\n".join(lines + [report(folder, found)]))
+
+
+def _differs(status, kernel):
+    """Whether the kernel holds another version of the exercise's function than the saved one."""
+    found = CHECKS[status.name]
+    if found.of_the_model:
+        model = kernel.get("LogisticModel")
+        mine = getattr(model, found.piece, None) if isinstance(model, type) else None
+    else:
+        mine = kernel.get(found.name)
+    if mine is None or status.saved is None:
+        return False
+    kernel_code, saved_code = _syntax(mine), _syntax(status.saved)
+    return None not in (kernel_code, saved_code) and kernel_code != saved_code
+
+
+def _syntax(function):
+    """The function's code as a syntax tree (its formatting and comments aside), or None when
+    its source cannot be read."""
+    function = getattr(function, "__func__", function)  # a staticmethod's function
+    try:
+        return ast.dump(ast.parse(textwrap.dedent(inspect.getsource(function))))
+    except (OSError, TypeError, SyntaxError):
+        return None
 
 
 def report(folder, found):
@@ -89,11 +122,14 @@ def _shortened(text):
 
 
 def _status(found, folder, read):
+    namespace = {}
+
     def status(mark, message=""):
-        return Status(found.name, found.notebook, mark, message, found.going_further)
+        return Status(found.name, found.notebook, mark, message, found.going_further,
+                      _judged(found, namespace))
 
     try:
-        namespace = _namespace(found, folder, read)
+        namespace.update(_namespace(found, folder, read))
         if _still_a_stub(found, namespace):
             return status(NOT_WRITTEN)
         with contextlib.redirect_stdout(io.StringIO()):
@@ -108,14 +144,17 @@ def _status(found, folder, read):
     return status(DONE)
 
 
+def _judged(found, namespace):
+    """The exercise's function, as the saved notebook defines it (None if it could not be built)."""
+    if found.of_the_model:
+        return getattr(namespace.get("LogisticModel"), found.piece, None)
+    return namespace.get(found.name)
+
+
 def _still_a_stub(found, namespace):
     """Whether the exercise's own function still raises NotImplementedError, as released: then
     it is not written yet, whatever the pieces it calls."""
-    if found.of_the_model:
-        function = getattr(namespace["LogisticModel"], found.piece, None)
-    else:
-        function = namespace.get(found.name)
-    code = getattr(function, "__code__", None)
+    code = getattr(_judged(found, namespace), "__code__", None)
     return code is not None and "NotImplementedError" in code.co_names
 
 
