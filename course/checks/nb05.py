@@ -11,7 +11,7 @@ import numpy as np
 from course.checks.framework import check
 
 
-@check('__init__', 'w: shape (n,), floats, mean 0, std 0.01, drawn from self.rng; b = 0.0; same seed, same weights; another seed, other weights')
+@check('__init__', 'w: shape (n,), floats, mean 0, std 0.01, drawn from self.rng; b = 0.0, a float; same seed, same weights; another seed, other weights')
 def init(LogisticModel):
     new_model = LogisticModel(num_features=2000, seed=5)
     for name in ("w", "b"):
@@ -43,6 +43,10 @@ def init(LogisticModel):
         f"self.b is an array of shape {b.shape}; the bias is one number for all examples: 0.0")
     is_number = isinstance(b, (float, int, np.floating, np.integer)) and not isinstance(b, (bool, np.bool_))
     assert is_number, f"self.b is {b!r}, of type {type(b).__name__}; expected one number, 0.0"
+    assert isinstance(b, (float, np.floating)), (
+        f"self.b is {b!r}, a whole number ({type(b).__name__}); expected the float 0.0, like every "
+        f"other parameter: written 0, the bias prints as 0 and stays a whole number until training "
+        f"first changes it")
     assert b == 0.0, f"self.b is {b}; the bias starts at 0.0"
     spread, centre = w.std(), w.mean()
     # (nearly) all equal: a std of 1e-18 is what rounding leaves of 2000 copies of one number
@@ -97,3 +101,42 @@ def init(LogisticModel):
                "Draw them with self.rng")
             + ", so that the mini-batches of Task 10 continue its sequence of random numbers instead "
               "of repeating it")
+
+
+@check('untrained_scores', 'z_train = X_train w + b for the 800 images, shape (800,); p_train = 1 / (1 + e^(−z)) of each score')
+def untrained_scores(z_train, p_train, X_train, model):
+    expected_z = np.einsum("ij,j->i", X_train, model.w) + model.b  # one score per row
+    m = len(X_train)
+    z = np.asarray(z_train)
+    shape_causes = {
+        X_train.shape: "one number per pixel: * multiplies entry by entry; the matrix product, @, "
+                       "sums each image's 784 products into one score",
+        (): "one number for all the images: each image needs its own score, the sum over ITS pixels",
+        (1, m): "a row: keep one dimension, one score per image",
+        (m, 1): "a column: keep one dimension, one score per image",
+    }
+    assert z.shape == (m,), (
+        f"z_train has shape {z.shape}; expected ({m},), one score per training image"
+        + (f": {shape_causes[z.shape]}" if z.shape in shape_causes else
+           f": {z.shape[0]} scores, not {m}. Use all of X_train" if z.ndim == 1 else ""))
+    if not np.allclose(z, expected_z, rtol=1e-9, atol=1e-12):
+        cause = ("they are the scores with the opposite sign: z = Xw + b, added, not subtracted"
+                 if np.allclose(z, -expected_z, rtol=1e-9, atol=1e-12) else
+                 "compare with z = X_train w + b, one row of X_train (one image) per score, with "
+                 "the weights and bias of `model`")
+        raise AssertionError(f"z_train does not hold the scores of `model` on X_train: {cause}")
+    p = np.asarray(p_train)
+    assert p.shape == (m,), (
+        f"p_train has shape {p.shape}; expected ({m},), one probability per score"
+        + (": the sigmoid applies to each score separately, not to their sum or mean" if p.ndim == 0 else ""))
+    expected_p = 0.5 + 0.5 * np.tanh(expected_z / 2)  # σ(z), written another way
+    if not np.allclose(p, expected_p, rtol=1e-9, atol=1e-12):
+        cause = ("they are σ(−z), 1 − σ(z): the exponent's sign is flipped. σ(z) = 1 / (1 + e^(−z)) "
+                 "is above 0.5 for a positive score"
+                 if np.allclose(p, 1.0 - expected_p, rtol=1e-9, atol=1e-12) else
+                 "they are the scores themselves: apply σ to each of them"
+                 if np.allclose(p, expected_z) else
+                 "some are above 1, and no probability is: is the 1 + in the denominator missing?"
+                 if p.max() > 1 else
+                 "compare with σ(z) = 1 / (1 + e^(−z)) of each score")
+        raise AssertionError(f"p_train does not hold the probabilities σ(z) of z_train: {cause}")

@@ -236,7 +236,8 @@ def sigmoid(LogisticModel):
                  "at z = 1000: the form e^z / (1 + e^z) computes e^z = e^1000 there (it is safe only for z < 0)")
         assert not overflows, (
             f"with NumPy told to raise on overflow, it fails {where}, more than the largest float64 "
-            f"({error}). Compute only e^(−|z|), which never overflows, and choose the numerator with np.where.")
+            f"({error}). Compute only e^(−|z|), which never overflows, and choose the numerator entry by entry "
+            f"from the sign of z (np.where does the choosing).")
         tails = np.array(list(_SIGMOID_TAILS))
         tails.flags.writeable = False
         got = LogisticModel.sigmoid(tails)
@@ -415,8 +416,9 @@ def binary_cross_entropy(LogisticModel):
                 f"at the scores z = [1000, -1000], with NumPy told to raise, it fails: {error}. "
                 + ("That is log(0): from ŷ = σ(z), 1 − ŷ is exactly 0 at z = 1000 (and ŷ at z = −1000). "
                    if "overflow" not in str(error) else "e^1000 is more than the largest float64. ")
-                + "Compute the loss from the score, as log(1 + e^t) with t = −s z: np.logaddexp computes "
-                  "log(e^a + e^b) for any a and b without overflow, and 1 = e^0.") from None
+                + "Compute the loss from the score, as log(1 + e^t) with t = −s z, by a route that never "
+                  "forms e^t itself for a large t. (The tool for that, once you have tried: np.logaddexp, "
+                  "log(e^a + e^b) for any a and b, with 1 = e^0.)") from None
     clipped_at = float(np.round(mistakes))  # a mistake at a score clipped at L costs about L
     assert np.isclose(mistakes, 1000.0), (
         f"two confident mistakes (z = [1000, -1000], y = [0, 1]) cost {float(mistakes):.6g}; expected 1000 "
@@ -424,11 +426,11 @@ def binary_cross_entropy(LogisticModel):
         + (f". {float(mistakes):g} is the cost of a mistake at the score ±{clipped_at:g}: is the score "
            f"clipped, as np.clip(z, -{clipped_at:g}, {clipped_at:g}) does (or −s z capped at {clipped_at:g} "
            f"with np.minimum)? Clipping the score caps the cost of a confident mistake. log(1 + e^t) "
-           f"needs no clipping when computed with np.logaddexp, which never overflows."
+           f"needs no clipping when computed without forming e^t (np.logaddexp does that)."
            if 10 <= mistakes < 1000 and np.isclose(mistakes, clipped_at, rtol=0, atol=1e-6) else
            f". {float(mistakes):.4g} is −log ε for ε = {np.exp(-mistakes):.0e}: clipping ŷ to [ε, 1 − ε] "
            f"(np.clip) or adding ε inside the log caps the cost of a confident mistake. Compute the loss "
-           f"from the score, as log(1 + e^(−s z)) with np.logaddexp, which needs neither."
+           f"from the score, as log(1 + e^(−s z)), which needs neither (np.logaddexp computes it safely)."
            if 0 < mistakes < 1000 else ""))
     assert np.isclose(rights, 0.0, atol=1e-12), (
         f"two confident right answers (z = [1000, -1000], y = [1, 0]) cost {rights}; expected 0")
