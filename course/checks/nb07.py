@@ -29,8 +29,8 @@ def _table_cause(dw):
                 "vectors of shape (m,), so that ŷ − y holds one error per example.")
     if np.allclose(dw, _ENTRY_BY_ENTRY):
         return ("It holds every product xᵢⱼ(ŷᵢ − yᵢ), one per feature and per example: they were "
-                "multiplied entry by entry (*) but not summed over the examples. Xᵀ(ŷ − y) is a "
-                "matrix product (@), which does the sum.")
+                "multiplied entry by entry (*) but not summed over the examples. A matrix "
+                "product (@) multiplies and sums in one go.")
     return ("One entry per feature and per example: either the products xᵢⱼ(ŷᵢ − yᵢ) were not "
             "summed over the examples (* instead of the matrix product @), or ŷ − y became a "
             "(4, 4) table (y or ŷ a column of shape (m, 1)). Keep ŷ − y a vector of shape (m,), "
@@ -67,9 +67,10 @@ def backward(LogisticModel):
         if "mismatch in its core dimension" in str(error) or "not aligned" in str(error):
             raise AssertionError(
                 f"on X of shape (4, 2) it raised ValueError ({error}). The shapes of a matrix "
-                f"product do not fit: dL/dw is Xᵀ(ŷ − y) / m, the transpose Xᵀ, of shape (2, 4), "
-                f"times the vector of 4 errors, giving one entry per feature; X(ŷ − y), without "
-                f"the transpose, is a (4, 2) matrix times a vector of 4, which does not fit.") from None
+                f"product do not fit: a (p, q) matrix takes a vector of q entries. X(ŷ − y), without "
+                f"the transpose, is a (4, 2) matrix times a vector of 4 errors; ∂L/∂w_j sums over "
+                f"the 4 examples, so the examples axis must meet the errors: the transpose, of "
+                f"shape (2, 4), gives one entry per feature.") from None
         if "could not be broadcast" in str(error):
             raise AssertionError(
                 f"on X of shape (4, 2) and 4 errors ŷ − y it raised ValueError ({error}). Multiplied "
@@ -101,17 +102,17 @@ def backward(LogisticModel):
         f"dL/dw has shape {shape} for X of shape (4, 2); expected (2,), one entry per feature, "
         f"like w. " + (
             "It has one entry per example (4): the sum over the examples went along the wrong "
-            "axis (Xᵀ(ŷ − y) sums over the examples)." if shape == (4,) else
+            "axis (∂L/∂w_j sums over the examples i)." if shape == (4,) else
             "It is a single number: the sum went over the features too. Each weight w_j has its "
             "own gradient Σᵢ xᵢⱼ(ŷᵢ − yᵢ) / m, a sum over the examples only." if shape == () else
             "A column (n, 1): keep ŷ − y a vector of shape (m,), not (m, 1)." if shape == (2, 1) else
             _table_cause(dw) if shape == (2, 4) else
             "It holds every product xᵢⱼ(ŷᵢ − yᵢ), one per feature and per example: they were "
-            "multiplied entry by entry (*) but not summed over the examples. Xᵀ(ŷ − y) is a "
-            "matrix product (@), which does the sum." if shape == (4, 2) else
+            "multiplied entry by entry (*) but not summed over the examples. A matrix "
+            "product (@) multiplies and sums in one go." if shape == (4, 2) else
             "A matrix: a (4,) vector and a (4, 1) column broadcast into a table; keep every "
             "vector of shape (m,)." if len(shape) == 2 else
-            "Compare with dw = Xᵀ(ŷ − y) / m."))
+            "Each entry is ∂L/∂w_j = Σᵢ (ŷᵢ − yᵢ)·xᵢⱼ / m, one per feature j."))
     assert isinstance(dw, np.ndarray), (
         f"dL/dw is a {type(dw).__name__} ({dw!r:.60}); expected a NumPy array (np.ndarray) of "
         f"shape (2,). Task 8 computes w − α·dw, which fails for a Python list (a list times a "
@@ -155,7 +156,8 @@ def backward(LogisticModel):
             (np.zeros(2), "It is all zeros: is ŷ − y computed from y_hat and y (not y twice)?"),
         ]
         cause = next((text for values, text in causes if np.allclose(dw, values, atol=1e-9)),
-                     "Compare each step with dw = Xᵀ(ŷ − y) / m.")
+                     "Compare each entry with ∂L/∂w_j = Σᵢ (ŷᵢ − yᵢ)·xᵢⱼ / m, the "
+                     "errors of the examples weighted by their feature j, summed, divided by m = 4.")
         raise AssertionError(
             f"dL/dw on the batch of the prompt (m = 4 examples, n = 2 features) is "
             f"({dw[0]:.6g}, {dw[1]:.6g}); expected (0.4375, 0.125). {cause}")
@@ -208,7 +210,7 @@ def backward(LogisticModel):
         f"{np.round(gradient[:3], 5).tolist()}, dL/db = {gradient[3]:.5f}, and along 4 random "
         f"directions v its ∇L · v is {np.round(analytic, 5).tolist()}, but finite differences of "
         f"the loss along them give {np.round(numeric, 5).tolist()}. Compare each step with "
-        f"dw = Xᵀ(ŷ − y) / m and db = Σ(ŷ − y) / m, for any m and n.")
+        f"∂L/∂w_j = Σᵢ (ŷᵢ − yᵢ)·xᵢⱼ / m and ∂L/∂b = Σᵢ (ŷᵢ − yᵢ) / m, for any m and n.")
 
 
 # ---- Going further: a finite-difference gradient, written by the learner -----------------------
