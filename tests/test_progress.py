@@ -131,3 +131,16 @@ def test_code_in_the_kernel_that_differs_from_the_saved_notebook_is_said_first(t
     with contextlib.redirect_stdout(io.StringIO()) as printed:  # the same code as saved: nothing said
         progress.show(NOTEBOOKS, kernel={"epochs": progress.statuses(NOTEBOOKS)[1][0].saved})
     assert "Not saved" not in printed.getvalue()
+
+
+def test_an_exercise_of_values_is_judged_by_its_checks_saved_output(course_copy):
+    """untrained_scores computes z_train from the notebook's data: the view reads what its check
+    printed when the notebook was saved, and says when it has not run since."""
+    def clear_check_output(cells):
+        [check] = [c for c in cells if c["metadata"].get("nbgrader", {}).get("grade_id") == "check_untrained_scores"]
+        check["outputs"] = []
+    assert marks(course_copy)["untrained_scores"] == progress.DONE
+    edit_notebook(course_copy / "05_create_model.ipynb", clear_check_output)
+    found = {status.name: status for status in progress.statuses(course_copy)[1]}
+    assert found["untrained_scores"].mark == progress.FAILING
+    assert "has not run" in found["untrained_scores"].message

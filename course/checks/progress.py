@@ -5,7 +5,9 @@
 totals, the optional going-further tasks apart. Nothing is trained and no notebook is run:
 the model's pieces are built from the saved cells tagged `model` (as a later notebook builds
 them), the other exercises' cells are read for their imports and definitions alone, and each
-check runs on what they define, as it does in its notebook.
+check runs on what they define, as it does in its notebook. An exercise that computes values
+from the notebook's data (`z_train = ...`) is judged by what its check cell printed when the
+notebook was last run and saved.
 """
 import ast
 import contextlib
@@ -130,6 +132,10 @@ def _status(found, folder, read):
 
     try:
         namespace.update(_namespace(found, folder, read))
+        if any(name not in namespace for name in found.needs):
+            # the check reads values the notebook computes from its data (z_train, ...): judged
+            # by what its check cell printed when the notebook was last run and saved
+            return status(*_as_last_run(found, folder, read))
         if _still_a_stub(found, namespace):
             return status(NOT_WRITTEN)
         with contextlib.redirect_stdout(io.StringIO()):
@@ -142,6 +148,23 @@ def _status(found, folder, read):
         # the notebook's name is enough here: the folder is named in the first line of the view
         return status(FAILING, _first_line(str(failure).replace(f"{folder}/", "")))
     return status(DONE)
+
+
+def _as_last_run(found, folder, read):
+    """(mark, message) from the saved output of the exercise's check cell."""
+    number, source = read[found.notebook][1][found.name]
+    if "raise NotImplementedError" in source:
+        return NOT_WRITTEN, ""
+    outputs = read[found.notebook][2].get(f"check_{found.name}", [])
+    printed = "".join(notebooks._joined(output.get("text", "")) for output in outputs
+                      if output.get("output_type") == "stream")
+    errors = [output for output in outputs if output.get("output_type") == "error"]
+    if errors:
+        return FAILING, _first_line(str(errors[0].get("evalue", ""))) + " (as last run)"
+    if f"{DONE} " in printed:
+        return DONE, ""
+    return FAILING, (f"its check has not run since the notebook was last saved: run the check "
+                     f"cell in {notebooks.COURSE_NOTEBOOKS[found.notebook - 1]}, then save")
 
 
 def _judged(found, namespace):
@@ -174,7 +197,7 @@ def _namespace(found, folder, read):
         return namespace
     if found.notebook not in read:
         read[found.notebook] = _exercise_cells(folder / notebooks.COURSE_NOTEBOOKS[found.notebook - 1])
-    imports, cells = read[found.notebook]
+    imports, cells, _ = read[found.notebook]
     path = folder / notebooks.COURSE_NOTEBOOKS[found.notebook - 1]
     if found.name not in cells:
         raise CheckFailed(f"{path.name} has no cell for {found.name} (its nbgrader id, "
@@ -187,16 +210,21 @@ def _namespace(found, folder, read):
 
 
 def _exercise_cells(path):
-    """(the notebook's imports, {grade id: (cell number, source)} of its solution cells)."""
+    """(the notebook's imports, {grade id: (cell number, source)} of its solution cells,
+    {grade id: saved outputs} of its check cells)."""
     code_cells = notebooks._code_cells(path)  # a missing or broken file: its NotebookProblem
     cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
-    exercises = {}
+    exercises, outputs = {}, {}
     for number, cell in enumerate(cells, start=1):
         grading = (cell.get("metadata") or {}).get("nbgrader") or {}
-        if cell.get("cell_type") == "code" and grading.get("solution") and grading.get("grade_id"):
+        if cell.get("cell_type") != "code" or not grading.get("grade_id"):
+            continue
+        if grading.get("solution"):
             exercises[grading["grade_id"]] = (number, notebooks._joined(cell.get("source", "")))
+        elif str(grading["grade_id"]).startswith("check_"):
+            outputs[grading["grade_id"]] = cell.get("outputs") or []
     imports = "\n".join(line for _, _, source in code_cells for line in _imports(source))
-    return imports, exercises
+    return imports, exercises, outputs
 
 
 def _imports(source):
