@@ -13,6 +13,7 @@ import textwrap
 import time
 
 import nbformat
+import numpy as np
 import pytest
 from nbclient import NotebookClient
 
@@ -240,3 +241,15 @@ def test_a_piece_written_under_another_name_and_attached_is_judged_as_attached(c
     with contextlib.redirect_stdout(printed):
         checks.run("sigmoid", {"LogisticModel": model, "_ih": history})
     assert printed.getvalue().startswith("✓ sigmoid")
+
+
+def test_an_exercise_of_values_left_as_released_is_not_written_yet(monkeypatch):
+    """untrained_scores checks names its cell computes (z_train, p_train): on the exercise edition,
+    where that cell still raises NotImplementedError, the check says "not written yet", not "run
+    the cells above"."""
+    monkeypatch.chdir(helpers.ROOT / "exercises")
+    with pytest.raises(checks.NotWrittenYet, match="untrained_scores is not written yet"):
+        checks.run("untrained_scores", {"X_train": np.zeros((2, 784)), "model": object()})
+    monkeypatch.chdir(helpers.ROOT / "notebooks")  # written: the missing names are the message
+    with pytest.raises(checks.CheckFailed, match="z_train, p_train are not defined"):
+        checks.run("untrained_scores", {"X_train": np.zeros((2, 784)), "model": object()})

@@ -143,4 +143,5 @@ def test_an_exercise_of_values_is_judged_by_its_checks_saved_output(course_copy)
     edit_notebook(course_copy / "05_create_model.ipynb", clear_check_output)
     found = {status.name: status for status in progress.statuses(course_copy)[1]}
     assert found["untrained_scores"].mark == progress.FAILING
-    assert "has not run" in found["untrained_scores"].message
+    assert "not checked since the last save" in found["untrained_scores"].message
+    assert "then save" in shown(course_copy)  # the advice fits on its line

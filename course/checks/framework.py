@@ -25,6 +25,7 @@ import ctypes
 import dis
 import inspect
 import io
+import json
 import re
 import textwrap
 import threading
@@ -190,6 +191,10 @@ def _arguments(found, namespace):
     """The values of the names the check takes from the notebook, or a message saying which
     cell to run first (a fresh kernel, a check run before the cells above it)."""
     missing = [name for name in found.needs if name not in namespace]
+    if missing and _own_cell_is_a_stub(found):  # an exercise of values (z_train = ...) not written
+        raise NotWrittenYet(
+            f"✗ {found.piece} is not written yet: fill in its cell above (it still says "
+            f"`raise NotImplementedError()`), run that cell, then run this check again.", found.piece)
     if missing:
         raise CheckFailed(_run_first_message(found, missing), found.piece)
     arguments = {name: namespace[name] for name in found.needs}
@@ -202,6 +207,19 @@ def _arguments(found, namespace):
             f"kernel. Run {cell or 'the cell above that writes it'} first (it adds {found.piece} to "
             f"the model), then this check.", found.piece)
     return arguments
+
+
+def _own_cell_is_a_stub(found):
+    """Whether the exercise's own cell (its nbgrader id is the check's name), as saved, still
+    raises NotImplementedError."""
+    try:
+        path = notebooks.notebooks_folder() / notebooks.COURSE_NOTEBOOKS[found.notebook - 1]
+        cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return False
+    return any(((cell.get("metadata") or {}).get("nbgrader") or {}).get("grade_id") == found.name
+               and "raise NotImplementedError" in notebooks._joined(cell.get("source", ""))
+               for cell in cells if isinstance(cell, dict))
 
 
 def _run_first_message(found, missing):

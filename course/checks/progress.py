@@ -163,8 +163,7 @@ def _as_last_run(found, folder, read):
         return FAILING, _first_line(str(errors[0].get("evalue", ""))) + " (as last run)"
     if f"{DONE} " in printed:
         return DONE, ""
-    return FAILING, (f"its check has not run since the notebook was last saved: run the check "
-                     f"cell in {notebooks.COURSE_NOTEBOOKS[found.notebook - 1]}, then save")
+    return FAILING, "not checked since the last save: run its check cell, then save (Ctrl+S)"
 
 
 def _judged(found, namespace):
