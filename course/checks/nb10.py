@@ -310,7 +310,8 @@ def train(LogisticModel):
         "train calls training_step, the notebook's function of Exercise 10.1: write the four steps "
         "in train itself, where the model is self and the data are X_train and y_train. "
         "training_step is written in a cell not tagged `model`, and a name from an untagged cell is "
-        "not there when later notebooks build the model from the cells tagged `model`.")
+        "not there when later notebooks build the model from the cells tagged `model` (JupyterLab "
+        "shows a cell's tags in its property inspector, the gear icon at the top right).")
     spy = SpyModel(num_features=2)
     spy.calls, spy.rng = [], np.random.default_rng(7)
     spy.train(X_toy, y_toy, learning_rate=LEARNING_RATE, batch_size=BATCH_SIZE, iterations=4,
