@@ -12,11 +12,11 @@ from course.checks.framework import check
 
 # (iterations, batch_size, num_examples, epochs), the epochs worked out by hand.
 CASES = [
-    (10, 12, 80, 1.5),       # 10 × 12 = 120 images seen; 120 / 80 = 1.5 training sets
-    (300, 64, 800, 24.0),    # 300 × 64 = 19,200; 19,200 / 800 = 24 (the notebook's own run)
-    (3, 5, 2, 7.5),          # 3 × 5 = 15; 15 / 2 = 7.5: the batch larger than the training set
-    (300, 800, 800, 300.0),  # 300 × 800 = 240,000; 240,000 / 800 = 300: every step an epoch
-    (7, 3, 9, 7 / 3),        # 7 × 3 = 21; 21 / 9 = 2.333...: shows any rounding to decimals
+    (10, 12, 80, 1.5),       # the notebook's Expected line: half an epoch left over
+    (300, 64, 800, 24.0),    # the notebook's own run
+    (3, 5, 2, 7.5),          # a batch larger than the training set
+    (300, 800, 800, 300.0),  # every step a whole epoch
+    (7, 3, 9, 7 / 3),        # 2.333...: shows any rounding to decimals
 ]
 
 
@@ -29,8 +29,8 @@ def _slips(steps, size, examples, expected):
                        "training set below."),
         (math.floor(expected), "The fraction is cut off (`//` or int()): divide with `/`, which "
                                "keeps it."),
-        (expected / size, "The batch size is missing: each step looks at batch_size images, so "
-                          "the steps look at iterations × batch_size of them."),
+        (expected / size, "The batch size is missing: each step looks at batch_size images, "
+                          "not one."),
         (expected * examples / 800, "It divides by 800, the notebook's training set, instead of "
                                     "num_examples: use the function's arguments, not the "
                                     "notebook's values."),
@@ -106,5 +106,4 @@ def epochs(epochs):
                  f"the quotient as Python computes it (a float64).")
     raise AssertionError(
         f"epochs(iterations={steps}, batch_size={size}, num_examples={examples}) returned "
-        f"{got:.10g}; expected {expected:.10g} ({steps} steps × {size} images = {steps * size} "
-        f"images seen, on a training set of {examples}). {cause}")
+        f"{got:.10g}; expected {expected:.10g}. {cause}")
