@@ -1,7 +1,9 @@
 """What the learner reads, and what they are asked to do, in the twelve notebooks.
 
 - Reading: the words on the path through the course, outside collapsed `<details>` blocks
-  ("Going deeper", hints, answers), at most 12,000 in all and 1,500 in any notebook.
+  ("Going deeper", hints, answers) and code cells saved collapsed (JupyterLab shows given code
+  whose `metadata.jupyter.source_hidden` is true as a bar the learner clicks to open), at most
+  12,000 in all and 1,500 in any notebook.
 - Hints in steps: each exercise of notebooks 5-10 has a ladder of two or three collapsed hints,
   `<summary>Hint 1 ...`, `Hint 2 ...`, in the markdown right above its cell; no hint holds a line
   of the exercise's solution.
@@ -64,9 +66,17 @@ def words_on_path(path):
         text = source(cell)
         if cell["cell_type"] == "markdown":
             total += words(COLLAPSED.sub("", text))
-        elif cell["cell_type"] == "code":
+        elif cell["cell_type"] == "code" and not collapsed(cell):
             total += words(code_prose(text))
     return total
+
+
+def collapsed(cell):
+    """A code cell JupyterLab opens with its source collapsed: given code, not the learner's."""
+    hidden = cell.get("metadata", {}).get("jupyter", {}).get("source_hidden", False)
+    assert not (hidden and cell.get("metadata", {}).get("nbgrader", {}).get("solution")), \
+        "an exercise's cell is collapsed: the learner would not see where to write"
+    return hidden
 
 
 def grading(cell):

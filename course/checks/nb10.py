@@ -4,14 +4,16 @@
 Each takes, by the names of its parameters, what it needs from the notebook, and holds the
 inputs, the expected values and the likely causes of the mistakes learners make there.
 
-Both checks run the learner's loop on a model whose forward, backward and update are stand-ins
-that note every call, and replay, with `data.random_batch` and the same seed, the batches the
-model's generator should have drawn: what is checked is which calls were made, in which order,
-with which values, never the numbers the pieces of Tasks 5-9 compute.
+Both checks run the learner's code on a model whose other pieces are stand-ins that note every
+call. training_step's check replays, with `data.random_batch` and the same seed, the batches the
+model's generator should have drawn; train's check counts its steps and looks at which iterations
+it records and prints. What is checked is which calls were made, in which order, with which
+values, never the numbers the pieces of Tasks 5-9 compute.
 """
-import ast
-import inspect
-import textwrap
+import contextlib
+import io
+import math
+import re
 
 import numpy as np
 
@@ -47,17 +49,6 @@ def _learning_rate_cause(rate, own_argument):
                 f"as it is")
     return (f"pass {own_argument}'s own learning_rate argument (not a number of your own, nor "
             f"Task 2's value from settings['learning_rate'])")
-
-
-def _names_assigned_in_loops(function, names):
-    """Which of `names` `function` assigns inside a for or while loop (none if it has no source)."""
-    try:
-        tree = ast.parse(textwrap.dedent(inspect.getsource(function)))
-    except (OSError, TypeError, SyntaxError):
-        return set()
-    return {node.id for loop in ast.walk(tree) if isinstance(loop, (ast.For, ast.While))
-            for node in ast.walk(loop) if isinstance(node, ast.Name)
-            and isinstance(node.ctx, ast.Store) and node.id in names}
 
 
 def _batch_cause(rows, drew_nothing, generator, data_names, how_many="exactly one batch"):
@@ -112,8 +103,8 @@ def _assert_each_piece_got_the_one_before_it(at, step, y_batch, drew_more, rng, 
         f"given: " + _learning_rate_cause(rate_upd, caller))
 
 
-@check('training_step', "two steps on a stand-in model: each a new batch of batch_size rows drawn with model.rng, then forward on it, backward with its labels and forward's output, update with backward's dw, db and the learning_rate, once each, in that order")
-def training_step(LogisticModel, training_step):
+@check('training_step', "two steps on a stand-in model: each a new batch of batch_size rows drawn with self.rng, then forward on it, backward with its labels and forward's output, update with backward's dw, db and the learning_rate, once each, in that order")
+def training_step(LogisticModel):
     class StandInModel(LogisticModel):
         """A model whose forward, backward and update (and predict, scores, sigmoid, loss, evaluate)
         are stand-ins: each notes its call and returns a value it can recognise. So this check tests
@@ -170,26 +161,26 @@ def training_step(LogisticModel, training_step):
 
 
     X_toy, y_toy = _toy_data()
-    given = (f"training_step(model, X of {EXAMPLES} rows, y, batch_size={BATCH_SIZE}, "
+    given = (f"model.training_step(X of {EXAMPLES} rows, y, batch_size={BATCH_SIZE}, "
              f"learning_rate={LEARNING_RATE})")
 
     spy = StandInModel(seed=7)
-    training_step(spy, X_toy, y_toy, BATCH_SIZE, LEARNING_RATE)
-    replay = np.random.default_rng(7)  # the same seed: the batch model.rng draws
+    spy.training_step(X_toy, y_toy, BATCH_SIZE, LEARNING_RATE)
+    replay = np.random.default_rng(7)  # the same seed: the batch self.rng draws
     X_batch, y_batch = data.random_batch(X_toy, y_toy, BATCH_SIZE, replay)
     drew_nothing = spy.rng.bit_generator.state == np.random.default_rng(7).bit_generator.state
     drew_more = spy.rng.bit_generator.state != replay.bit_generator.state
 
     called = [call[0] for call in spy.calls]
     assert "forward" in called or "predict" not in called, (
-        f"{given} called model.predict, not model.forward: predict answers 0 or 1, but backward "
+        f"{given} called self.predict, not self.forward: predict answers 0 or 1, but backward "
         f"needs the forward pass's probabilities ŷ = σ(z), z = X_B·w + b. Step 2 is the forward "
         f"pass of the batch, Task 6's forward")
     assert "forward" in called or "scores" not in called, (
-        f"{given} called model.scores, not model.forward: the scores z = X_B·w + b are not "
+        f"{given} called self.scores, not self.forward: the scores z = X_B·w + b are not "
         f"probabilities. Step 2 is the forward pass of the batch, ŷ = σ(z), Task 6's forward")
     assert "update" in called, (
-        f"{given} never called model.update: without step 4, the update w ← w − α·dw, "
+        f"{given} never called self.update: without step 4, the update w ← w − α·dw, "
         f"b ← b − α·db (Task 8's update, given backward's gradients and the learning rate), the "
         f"model never changes")
     times = {0: "never", 1: "once", 2: "twice"}
@@ -202,7 +193,7 @@ def training_step(LogisticModel, training_step):
           f"the model once")
 
     spy_step = [call for call in spy.calls if call[0] in ("forward", "backward", "update")]
-    (_, X_fwd, out_fwd), _, _ = spy_step
+    (_, X_fwd, _), _, _ = spy_step
     assert X_fwd.ndim == 2 and X_fwd.shape[1] == 2, (
         f"{given}: forward got an array of shape {X_fwd.shape}, not rows of the X given (2 columns): "
         f"draw the batch from training_step's own X and y, not from a notebook variable such as X_all")
@@ -215,20 +206,20 @@ def training_step(LogisticModel, training_step):
         f"draw the batch with training_step's own batch_size argument (not a number of your own, "
         f"nor settings['batch_size'])")
     assert np.array_equal(X_fwd, X_batch), (
-        f"{given}: the batch was rows {rows}, but model.rng would have drawn rows {expected_rows}: "
-        + _batch_cause(rows, drew_nothing, "model.rng", "X and y"))
+        f"{given}: the batch was rows {rows}, but self.rng would have drawn rows {expected_rows}: "
+        + _batch_cause(rows, drew_nothing, "self.rng", "X and y"))
 
     _assert_each_piece_got_the_one_before_it(
-        given, spy_step, y_batch, drew_more, rng="model.rng", labels="y", caller="training_step",
+        given, spy_step, y_batch, drew_more, rng="self.rng", labels="y", caller="training_step",
         too_many="more than one batch", batch_names=("X_B", "y_B"))
     assert not drew_more, (
-        f"{given}: model.rng drew more random numbers than one batch needs: draw exactly one batch, "
-        f"and nothing else, with model.rng")
+        f"{given}: self.rng drew more random numbers than one batch needs: draw exactly one batch, "
+        f"and nothing else, with self.rng")
 
-    # A second step on the same model must draw a new batch: the next one of model.rng's sequence.
+    # A second step on the same model must draw a new batch: the next one of self.rng's sequence.
     first_rows, spy.calls = rows, []
     before_second = spy.rng.bit_generator.state
-    training_step(spy, X_toy, y_toy, BATCH_SIZE, LEARNING_RATE)
+    spy.training_step(X_toy, y_toy, BATCH_SIZE, LEARNING_RATE)
     X_batch, y_batch = data.random_batch(X_toy, y_toy, BATCH_SIZE, replay)  # the next batch
     again = f"called a second time on the same model, {given}"
     steps = [call[0] for call in spy.calls if call[0] in ("forward", "backward", "update")]
@@ -240,142 +231,149 @@ def training_step(LogisticModel, training_step):
     if not np.array_equal(X_fwd, X_batch):
         drew_nothing = spy.rng.bit_generator.state == before_second
         raise AssertionError(
-            f"{again}: the batch was rows {rows}, but model.rng would have drawn rows {expected_rows}, "
+            f"{again}: the batch was rows {rows}, but self.rng would have drawn rows {expected_rows}, "
             f"the next batch of its sequence (the first call's was {first_rows}). "
-            + ("That is the first call's batch again, and model.rng drew nothing this time: the "
-               "batch is kept from the first call (stored on the model, or outside the function?) "
+            + ("That is the first call's batch again, and self.rng drew nothing this time: the "
+               "batch is kept from the first call (stored on the model, or outside the method?) "
                "instead of drawn anew. Every step draws a new batch, with Task 4's random_batch and "
-               "model.rng, so that the steps together see the whole training set"
+               "self.rng, so that the steps together see the whole training set"
                if rows == first_rows and drew_nothing else
-               "Draw a new batch at every call, with Task 4's random_batch from X and y and model.rng "
+               "Draw a new batch at every call, with Task 4's random_batch from X and y and self.rng "
                "as its generator"))
     assert np.array_equal(y_bwd, y_batch), (
         f"{again}: backward got the labels {y_bwd}, but the second batch's labels are {y_batch}: "
         f"pass the labels drawn with this call's batch")
     assert spy.rng.bit_generator.state == replay.bit_generator.state, (
-        f"{again}: model.rng drew more random numbers than one batch needs: draw exactly one batch "
-        f"per call, and nothing else, with model.rng")
+        f"{again}: self.rng drew more random numbers than one batch needs: draw exactly one batch "
+        f"per call, and nothing else, with self.rng")
 
 
-@check('train', "4 iterations with stand-ins: each draws a new batch of batch_size rows with self.rng, then calls forward on it, backward with its labels and forward's output, update with backward's dw, db and train's learning_rate, in that order")
+def _iterations_named(iterations):
+    """'3, 6, 9, ..., 51, 52' (all of them when few): what a message can show of a list."""
+    shown = [str(i) for i in iterations]
+    return ", ".join(shown) if len(shown) <= 8 else ", ".join(shown[:3] + ["..."] + shown[-2:])
+
+
+# The runs of train the check makes: (iterations, verbose), and the sizes of its data. More than
+# 200 training examples, so that the evaluation subset is not the whole training set.
+TRAIN_RUNS = [(4, True), (60, True), (52, True), (52, False), (1, True)]
+TRAIN_EXAMPLES, VAL_EXAMPLES = 300, 40
+
+
+@check('train', "after each of your steps, a record at every record_every-th iteration and at the last, once each, scoring the evaluation subsets; progress lines of the print_every-th and last records only when verbose (4, 60, 52 and 1 iterations, with stand-ins)")
 def train(LogisticModel):
     class SpyModel(LogisticModel):
-        """A LogisticModel whose forward, backward and update (and predict, scores, sigmoid) are
-        stand-ins: each notes its call and returns a value it can recognise. So this check tests
-        train's loop alone, not Tasks 6-9."""
+        """A LogisticModel whose training_step and record are stand-ins that note each call, so
+        this check tests what train does after each step, not Tasks 6-10.1."""
 
-        def forward(self, X):
-            y_hat = np.full(len(X), (len(self.calls) + 1) / 1000)  # another output at every call
-            self.calls.append(("forward", np.array(X, dtype=float), y_hat))
-            return y_hat
+        def training_step(self, X, y, batch_size, learning_rate):
+            self.calls.append(("step", len(X), batch_size, learning_rate))
 
-        def predict(self, X):
-            self.calls.append(("predict",))
-            return np.zeros(len(X), dtype=np.int64)
+        def record(self, iteration, X_train, y_train, X_val=None, y_val=None):
+            self.calls.append(("record", iteration, len(X_train), None if X_val is None else len(X_val)))
+            entry = {"iteration": iteration, "train_accuracy": 0.5, "train_loss": iteration / 1000,
+                     "val_accuracy": 0.75, "val_loss": iteration / 500}
+            for key, value in entry.items():
+                self.history.setdefault(key, []).append(value)
+            return entry
 
-        def scores(self, X):
-            z = np.full(len(X), len(self.calls) + 1.0)
-            self.calls.append(("scores", np.array(X, dtype=float), z))
-            return z
+    progress_line = getattr(LogisticModel.train, "__globals__", {}).get("progress_line")
+    X_toy = np.column_stack([np.arange(float(TRAIN_EXAMPLES)), np.ones(TRAIN_EXAMPLES)])
+    y_toy = (np.arange(TRAIN_EXAMPLES) % 2).astype(float)
+    X_val, y_val = X_toy[:VAL_EXAMPLES] + 0.5, y_toy[:VAL_EXAMPLES]
+    seen = min(TRAIN_EXAMPLES, 200)  # the evaluation subset's size
 
-        def sigmoid(self, z):  # the stand-in σ, applied to the stand-in scores, is a forward pass
-            y_hat = np.asarray(z, dtype=float) / 1000
-            last = self.calls[-1] if self.calls else ("",)
-            if last[0] == "scores" and np.array_equal(z, last[2]):
-                self.calls[-1] = ("forward", last[1], y_hat)  # counted as forward: it is the same
-            else:
-                self.calls.append(("sigmoid",))
-            return y_hat
+    for iterations, verbose in TRAIN_RUNS:
+        record_every = math.ceil(iterations / 25)
+        print_every = 5 * record_every
+        given = (f"train(X_train of {TRAIN_EXAMPLES} rows, ..., iterations={iterations}, "
+                 f"verbose={verbose}), where rhythm gives record_every = {record_every} and "
+                 f"print_every = {print_every}")
+        spy = SpyModel(num_features=2)
+        spy.calls = []
+        printed = io.StringIO()
+        with contextlib.redirect_stdout(printed):
+            spy.train(X_toy, y_toy, X_val, y_val, learning_rate=LEARNING_RATE, batch_size=BATCH_SIZE,
+                      iterations=iterations, verbose=verbose)
+        steps = [call for call in spy.calls if call[0] == "step"]
+        assert len(steps) == iterations, (
+            f"{given} called training_step {len(steps)} times; expected {iterations}, one per "
+            f"iteration: keep the given call of self.training_step at the top of the loop")
+        records = [call for call in spy.calls if call[0] == "record"]
+        recorded = [call[1] for call in records]
+        assert recorded[:1] == [0], (
+            f"{given} recorded iterations {_iterations_named(recorded)}: record 0, the untrained "
+            f"model, is given before the loop; keep it there, first")
+        expected = [i for i in range(1, iterations + 1) if i % record_every == 0 or i == iterations]
+        got = recorded[1:]
+        twice = sorted({i for i in got if got.count(i) > 1})
+        assert not twice, (
+            f"{given} recorded iteration{'s' if len(twice) > 1 else ''} "
+            f"{_iterations_named(twice)} twice: {twice[-1]} is "
+            + ("a multiple of record_every and the last iteration, " if twice[-1] == iterations
+               and iterations % record_every == 0 else "")
+            + "and each iteration gets one record at most. Join the two conditions with `or` in one "
+              "`if`, instead of recording once for each")
+        if iterations not in got and got == [i for i in expected if i != iterations]:
+            raise AssertionError(
+                f"{given} recorded iterations {_iterations_named(got)}, but not the last, "
+                f"{iterations}: {iterations} is not a multiple of record_every = {record_every}, yet "
+                f"the history must end where training ends, so record the last iteration too, "
+                f"whatever its number")
+        off_by = {got[k] - expected[k] for k in range(min(len(got), len(expected)))}
+        assert not (len(got) == len(expected) and len(off_by) == 1 and off_by != {0}), (
+            f"{given} recorded iterations {_iterations_named(got)}; expected "
+            f"{_iterations_named(expected)}: each record is numbered {off_by.pop():+} from its "
+            f"iteration. After the step of iteration i, the model has taken i steps: record it "
+            f"as iteration i, the loop's own number")
+        assert got == expected, (
+            f"{given} recorded iterations {_iterations_named(got) or 'none'} after record 0; "
+            f"expected {_iterations_named(expected)}: the iterations that record_every divides "
+            f"exactly (remainder 0 with %), and the last")
+        order = [call[0] if call[0] == "step" else call[1] for call in spy.calls]
+        for i in expected:
+            position = order.index(i)
+            assert order[:position].count("step") == i, (
+                f"{given} recorded iteration {i} after {order[:position].count('step')} steps; "
+                f"expected after {i}: record an iteration after its step, not before its step")
+        wrong = [(call[2], call[3]) for call in records if (call[2], call[3]) != (seen, VAL_EXAMPLES)]
+        assert not wrong, (
+            f"{given}: record got {wrong[0][0]} training and {wrong[0][1]} "
+            f"validation examples; expected the evaluation subsets train computes before the loop, "
+            f"X_seen, y_seen ({seen} examples) and X_val_seen, y_val_seen ({VAL_EXAMPLES}): the same "
+            f"small sets every time, not the whole training data")
 
-        def backward(self, X, y, y_hat):
-            dw, db = np.full(2, len(self.calls) + 1.0), -(len(self.calls) + 1.0)  # recognisable
-            self.calls.append(("backward", np.array(X, dtype=float), np.array(y, dtype=float),
-                               np.array(y_hat, dtype=float), dw, db))
-            return dw, db
-
-        def update(self, dw, db, learning_rate):
-            self.calls.append(("update", np.array(dw, dtype=float), np.array(db, dtype=float),
-                               learning_rate))
-
-        def record(self, iteration, *data):  # bookkeeping only: this check is about the loop
-            self.history.setdefault("iteration", []).append(iteration)
-
-
-    X_toy, y_toy = _toy_data()
-    given = (f"train(X_train of {EXAMPLES} rows, y_train, learning_rate={LEARNING_RATE}, "
-             f"batch_size={BATCH_SIZE}, iterations=4)")
-
-    names_used = getattr(getattr(LogisticModel.train, "__code__", None), "co_names", ())
-    assert "training_step" not in names_used, (
-        "train calls training_step, the notebook's function of Exercise 10.1: write the four steps "
-        "in train itself, where the model is self and the data are X_train and y_train. "
-        "training_step is written in a cell not tagged `model`, and a name from an untagged cell is "
-        "not there when later notebooks build the model from the cells tagged `model` (JupyterLab "
-        "shows a cell's tags in its property inspector, the gear icon at the top right).")
-    spy = SpyModel(num_features=2)
-    spy.calls, spy.rng = [], np.random.default_rng(7)
-    spy.train(X_toy, y_toy, learning_rate=LEARNING_RATE, batch_size=BATCH_SIZE, iterations=4,
-              verbose=False)
-    replay = np.random.default_rng(7)  # the same seed: the batches self.rng draws
-    batches = [data.random_batch(X_toy, y_toy, BATCH_SIZE, replay) for _ in range(4)]
-    drew_nothing = spy.rng.bit_generator.state == np.random.default_rng(7).bit_generator.state
-    drew_more = spy.rng.bit_generator.state != replay.bit_generator.state
-
-    steps = [call[0] for call in spy.calls]
-    assert "forward" in steps or "predict" not in steps, (
-        f"{given} called self.predict, not self.forward: predict answers 0 or 1, but backward "
-        f"needs the forward pass's probabilities ŷ = σ(z), z = X·w + b. Step 2 of each iteration "
-        f"is the forward pass of the batch, Task 6's forward")
-    assert "forward" in steps or "scores" not in steps, (
-        f"{given} called self.scores, not self.forward: the scores z = X·w + b are not "
-        f"probabilities. Step 2 of each iteration is the forward pass of the batch, ŷ = σ(z), "
-        f"Task 6's forward")
-    counts = {name: steps.count(name) for name in ("forward", "backward", "update")}
-    assert counts["update"] > 0, (
-        f"{given} never called update: step 4 of each iteration is the update w ← w − α·dw, "
-        f"b ← b − α·db, Task 8's update, given the gradients of step 3 and train's learning_rate")
-    assert set(counts.values()) == {4}, (
-        f"{given} called forward {counts['forward']}, backward {counts['backward']} and update "
-        f"{counts['update']} times; expected 4 of each, one per iteration")
-    assert [name for name in steps if name in counts] == ["forward", "backward", "update"] * 4, (
-        f"{given} called, in this order: {', '.join(steps[:6])}, ...; each iteration calls forward, "
-        f"then backward (with forward's output), then update (with backward's gradients)")
-
-    calls = [call for call in spy.calls if call[0] in counts]
-    previous_rows = []
-    # the names of the training data given new values inside train's loop (the batch under the
-    # name X_train, say), which tells a batch drawn from the previous batch from one not drawn again
-    overwritten = _names_assigned_in_loops(LogisticModel.train, ("X_train", "y_train"))
-    for i, (X_batch, y_batch) in enumerate(batches):
-        (_, X_fwd, _), _, _ = calls[3 * i:3 * i + 3]
-        at = f"iteration {i + 1} of {given}"
-        rows, expected_rows = X_fwd[:, 0].astype(int).tolist(), X_batch[:, 0].astype(int).tolist()
-        assert len(X_fwd) != EXAMPLES, (
-            f"{at}: forward got all {EXAMPLES} rows of X_train, not a batch of batch_size = "
-            f"{BATCH_SIZE}: step 2 is the forward pass of the batch drawn in step 1")
-        assert len(X_fwd) == BATCH_SIZE, (
-            f"{at}: forward got a batch of {len(X_fwd)} rows; expected batch_size = {BATCH_SIZE}: "
-            f"draw the batch with train's own batch_size argument")
-        assert not (i > 0 and rows == previous_rows and not overwritten), (
-            f"{at}: the batch was rows {rows}, the same rows in the same order as at iteration {i}: "
-            f"no new batch was drawn at this iteration (a batch drawn once, before the loop or only "
-            f"at its first iteration?). Every iteration draws a new batch, with Task 4's "
-            f"random_batch and self.rng, inside the loop, so that the steps see the whole training "
-            f"set")
-        assert not (i > 0 and set(rows) <= set(previous_rows)), (
-            f"{at}: the batch was rows {rows}, all from the batch of iteration {i} "
-            f"({previous_rows}): the batches after the first were drawn from the first batch, not "
-            f"from the training data. Assigning the batch to the names X_train and y_train "
-            f"overwrites the training data, so the next iteration draws from the batch: give the "
-            f"batch names of its own")
-        assert np.array_equal(X_fwd, X_batch), (
-            f"{at}: the batch was rows {rows}, but self.rng would have drawn rows {expected_rows}: "
-            + _batch_cause(rows, drew_nothing, "self.rng", "X_train and y_train",
-                           how_many="exactly one batch per iteration"))
-        _assert_each_piece_got_the_one_before_it(
-            at, calls[3 * i:3 * i + 3], y_batch, drew_more, rng="self.rng", labels="y_train",
-            caller="train", too_many="more batches than iterations")
-        previous_rows = rows
-    assert not drew_more, (
-        f"{given}: self.rng drew more random numbers than the 4 batches need: draw exactly one "
-        f"batch per iteration, and nothing else, with self.rng")
+        lines = printed.getvalue().splitlines()
+        if not verbose:
+            assert not lines, (
+                f"{given} printed {len(lines)} line{'s' if len(lines) != 1 else ''}, such as "
+                f"{lines[0]!r}: with verbose=False, train prints nothing; ask for verbose in the "
+                f"condition that prints")
+            continue
+        entries = {call[1]: {"iteration": call[1], "train_accuracy": 0.5, "train_loss": call[1] / 1000,
+                             "val_accuracy": 0.75, "val_loss": call[1] / 500} for call in records}
+        to_print = [i for i in expected if i % print_every == 0 or i == iterations]
+        wanted = [progress_line(entries[i], iterations) for i in to_print] if progress_line else None
+        assert lines, (
+            f"{given} printed nothing; expected the progress lines of iterations "
+            f"{_iterations_named(to_print)}, the records whose iteration print_every divides "
+            f"exactly, and the last, whatever its number: with verbose=True, print progress_line "
+            f"of those records")
+        progress = [re.match(r"iteration\s+(\d+)/\d+:", line) for line in lines]
+        odd = [line for line, found in zip(lines, progress) if not found]
+        assert not odd, (
+            f"{given} printed {odd[0]!r}; expected progress lines"
+            + (f" such as {wanted[0]!r}" if wanted else "")
+            + ": print progress_line(entry, iterations), the line the given progress_line makes of "
+              "the record self.record returned")
+        printed_iterations = [int(found.group(1)) for found in progress]
+        assert printed_iterations == to_print, (
+            f"{given} printed the progress lines of iterations "
+            f"{_iterations_named(printed_iterations) or 'none'}; expected "
+            f"{_iterations_named(to_print)}: the records whose iteration print_every divides "
+            f"exactly, and the last"
+            + (" (a line for every record: the condition that prints needs print_every)"
+               if printed_iterations == expected else ""))
+        assert wanted is None or lines == wanted, (
+            f"{given} printed {lines!r}; expected {wanted!r}: print progress_line(entry, "
+            f"iterations) of each of those records, as it is")
