@@ -354,11 +354,12 @@ def train(LogisticModel):
                              "val_accuracy": 0.75, "val_loss": call[1] / 500} for call in records}
         to_print = [i for i in expected if i % print_every == 0 or i == iterations]
         wanted = [progress_line(entries[i], iterations) for i in to_print] if progress_line else None
+        plural = "s" if len(to_print) > 1 else ""
         assert lines, (
-            f"{given} printed nothing; expected the progress lines of iterations "
-            f"{_iterations_named(to_print)}, the records whose iteration print_every divides "
-            f"exactly, and the last, whatever its number: with verbose=True, print progress_line "
-            f"of those records")
+            f"{given} printed nothing; expected the progress line{plural} of iteration{plural} "
+            f"{_iterations_named(to_print)} (the records whose iteration print_every divides "
+            f"exactly, and the last, whatever its number): with verbose=True, print "
+            f"progress_line of those records")
         progress = [re.match(r"iteration\s+(\d+)/\d+:", line) for line in lines]
         odd = [line for line, found in zip(lines, progress) if not found]
         assert not odd, (
