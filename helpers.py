@@ -43,7 +43,7 @@ __all__ = [
     "hyperparameters", "model_from_notebooks", "model_source", "notebooks_folder",
     "COURSE_NOTEBOOKS", "MODEL_NOTEBOOKS", "NOTEBOOKS_DIR", "NotebookProblem",
     # checks of the learner's work
-    "check", "check_earlier_exercises", "progress", "checks", "CheckFailed", "NotWrittenYet",
+    "check", "check_hidden", "check_earlier_exercises", "progress", "checks", "CheckFailed", "NotWrittenYet",
 ]
 
 
@@ -58,6 +58,14 @@ def check(name):
     `helpers.checks.nb06.sigmoid??` in a cell.
     """
     checks.run(name, sys._getframe(1).f_globals)  # the caller's globals: the kernel's names
+
+
+def check_hidden(name, seed):
+    """Grading only: the cases of the check `name` that the learner's edition does not contain
+    (course/grading/hidden.py). It sits in nbgrader's hidden region of a check cell, which the
+    release leaves out and autograde puts back; silent when they pass."""
+    from course.grading import hidden
+    hidden.run(name, seed, sys._getframe(1).f_globals)
 
 
 def check_earlier_exercises(model_class):

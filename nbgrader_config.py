@@ -5,21 +5,46 @@
 #     nbgrader generate_assignment notebooks --force   # release/notebooks/: the exercise edition
 #     nbgrader autograde notebooks                      # submitted/<student>/notebooks/ -> autograded/
 #     nbgrader generate_feedback notebooks              # feedback/<student>/notebooks/*.html
+from pathlib import Path
+
 c = get_config()  # noqa: F821 (defined by nbgrader when it reads this file)
 
-c.CourseDirectory.root = "."
+c.CourseDirectory.root = str(Path(__file__).resolve().parent)  # this clone
 c.CourseDirectory.source_directory = "."
-# A check runs well under a second; the longest cell (a training run in notebook 11) a few seconds.
+# `nbgrader validate` still runs a Jupyter kernel (grading does not, below): a cell may take 120 s.
 c.Execute.timeout = 120
 
 # The course's one step besides nbgrader's own (course/editions.py): an optional task's cells do
 # not stop "Run All" in the release, which is then exactly exercises/.
-import sys  # noqa: E402
-from pathlib import Path  # noqa: E402
+import sys
 
-from nbgrader.converters import GenerateAssignment  # noqa: E402
+from nbgrader.converters import GenerateAssignment
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # this clone's course package
-from course.editions import with_optional_cells_step  # noqa: E402
+from course.editions import with_optional_cells_step
+
 c.GenerateAssignment.preprocessors = with_optional_cells_step(
     GenerateAssignment.class_traits()["preprocessors"].default())
+
+# Grading (course/grading/): each notebook runs its grading plan in a fresh process, forked from
+# one that has NumPy and the checks loaded, instead of nbgrader's Jupyter kernel (Execute): the
+# checks run guarded, with hidden cases, a learner's setup cells cannot be lost, and a class
+# grades in seconds per submission. A renamed notebook is graded under the course's name.
+# The learner's own outputs are kept (ClearOutput left out) for the cells grading does not run:
+# their figures show in the feedback; every graded cell gets the graded run's outputs.
+from nbgrader.converters import Autograde, GenerateFeedback
+from nbgrader.preprocessors import ClearOutput
+
+from course.grading import feedback, steps
+
+c.Autograde.sanitize_preprocessors = [
+    step for step in Autograde.class_traits()["sanitize_preprocessors"].default() if step is not ClearOutput]
+c.Autograde.autograde_preprocessors = steps.with_grading_step(
+    Autograde.class_traits()["autograde_preprocessors"].default())
+c.Autograde.pre_convert_hook = steps.before_autograde
+c.Autograde.post_convert_hook = steps.after_autograde
+# Feedback: figures with their alt text; then (feedback.py) offline formulas, wrapped messages,
+# no server paths, and a summary page per learner and one for the class.
+c.GenerateFeedback.preprocessors = [
+    *GenerateFeedback.class_traits()["preprocessors"].default(), feedback.FiguresWithAltText]
+c.GenerateFeedback.post_convert_hook = steps.after_feedback

@@ -296,6 +296,8 @@ def _code_cells(path):
         if not isinstance(cell, dict) or cell.get("cell_type") != "code":
             continue
         metadata = cell.get("metadata")
+        if isinstance(metadata, dict) and metadata.get("course_copy_of"):
+            continue  # a copied exercise cell that grading set aside (course/grading/submission.py)
         tags = metadata.get("tags") if isinstance(metadata, dict) else None
         if tags is None:  # no tags (JupyterLab leaves the key out; null means the same)
             tags = []

@@ -20,6 +20,9 @@ MODULES = sorted([ROOT / "helpers.py", *(ROOT / "course").rglob("*.py")])
 # "How the notebooks share code"), with the reason. At most two.
 ALLOWED = {}
 CHECK_LINE = re.compile(r'import helpers; helpers\.check\("(\w+)"\)')
+# nbgrader's hidden region, in the worked edition only: the cases grading runs besides the check's
+# (course/grading/hidden.py), seeded by a number only the teacher's source holds.
+HIDDEN_REGION = re.compile(r'\n### BEGIN HIDDEN TESTS\nhelpers\.check_hidden\("(\w+)", \d+\)\n### END HIDDEN TESTS$')
 
 
 def cells(path):
@@ -28,6 +31,11 @@ def cells(path):
 
 def source(cell):
     return "".join(cell["source"])
+
+
+def visible(cell):
+    """A check cell as the learner's edition has it: its hidden region left out."""
+    return HIDDEN_REGION.sub("", source(cell).strip()).strip()
 
 
 def graded_checks(path):
@@ -89,8 +97,11 @@ def test_every_check_cell_is_one_line_that_names_its_check():
         for path in sorted(folder.glob("*.ipynb")):
             for cell in graded_checks(path):
                 grade_id = cell["metadata"]["nbgrader"]["grade_id"]
-                match = CHECK_LINE.fullmatch(source(cell).strip())
+                hidden = HIDDEN_REGION.search(source(cell).strip())
+                assert bool(hidden) == (folder == NOTEBOOKS), f"{folder.name}/{path.name}, {grade_id}: hidden cases"
+                match = CHECK_LINE.fullmatch(visible(cell))
                 assert match, f"{folder.name}/{path.name}, {grade_id}: not one check line:\n{source(cell)}"
+                assert hidden is None or hidden.group(1) == match.group(1), (path.name, grade_id)
                 assert f"check_{match.group(1)}" == grade_id, (path.name, grade_id, match.group(1))
                 found = checks.CHECKS[match.group(1)]
                 assert found.notebook == int(path.name[:2]), f"{grade_id} lives in nb{found.notebook:02}"
@@ -106,7 +117,7 @@ def test_every_check_has_a_cell_and_each_notebook_links_its_module():
     called = {}
     for path in NOTEBOOKS.glob("*.ipynb"):
         for cell in check_cells(path):
-            called[CHECK_LINE.fullmatch(source(cell).strip()).group(1)] = cell
+            called[CHECK_LINE.fullmatch(visible(cell)).group(1)] = cell
     assert set(called) == set(checks.CHECKS)
     for name, cell in called.items():  # the core's checks earn points, going further's do not
         grading = cell["metadata"]["nbgrader"]

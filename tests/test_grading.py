@@ -1,59 +1,181 @@
 """Grading is honest: nbgrader itself, with the repository's nbgrader_config.py and the commands
-docs/teaching.md gives teachers, in a temporary course folder, offline.
+docs/teaching.md gives teachers, in a temporary course folder, offline, one class of submissions
+as learners really hand them in (course/grading/ does the work):
 
-- The worked edition, submitted as a student's work with one mistake planted in each of notebooks
-  5-10, gets full marks on every other check.
-- The untouched exercise edition gets zero on every check, and every check's message (also in
-  the feedback) says the exercise is not written yet.
-- Those planted mistakes lose the points of the check of the piece that is wrong, and only those:
-  the checks of later pieces, which feed known inputs, still pass.
-- What nbgrader releases is the exercise edition in exercises/.
-- The exercise edition with the solutions pasted back in is the worked edition, cell for cell,
-  less the solution markers (comments): the same code, whose outputs nbval checks.
+- worked: the worked edition, full marks; untouched: the release, zero, every check "not written
+  yet", a check emptied by the learner graded as the course wrote it;
+- six_mistakes: one mistake per model notebook (5-10) loses its own check's points, only those;
+- hard_coded: six pieces that answer the visible check's inputs from a table recorded from it:
+  they pass the visible check and lose the points on the hidden cases;
+- renamed: notebooks renamed as browsers and JupyterLab rename them, and a renamed copy beside
+  the course's own file: graded under the course's names, each said in one sentence;
+- damaged: a deleted check cell, a deleted setup cell, a duplicated exercise cell, an edited
+  check, a notebook saved as nbformat 4.4 without cell ids: the learner's code gets its due;
+- tampering: seven tricks on the checks (helpers.check, NumPy's comparisons, numpy.testing,
+  the check framework, an answer equal to anything, a patch made at call time), each next to a
+  wrong piece: those pieces earn nothing, the others their points;
+- endless: a loop that never ends and one that catches every exception: they cost their own
+  checks, nothing else.
+
+Every score is asserted, and every line of each learner's summary page and the class summary.
 """
+import base64
+import html
+import inspect
 import json
 import os
+import pickle
 import re
 import shutil
-import socket
 import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 import helpers
-from drivers import kernel_ports
+from course.checks import framework
+from course.grading import hidden
 from drivers.grading import ASSIGNMENT, nbgrader_commands, paste_solutions
-from notebook_edits import edit_graded_cell
+from notebook_edits import edit_graded_cell, edit_notebook
 from test_exercises import MODEL_MISTAKES, grading, plant, source
 
 pytestmark = pytest.mark.slow
 
 ROOT = helpers.ROOT
 BIN = Path(sys.executable).parent
-# Two students. One hands in the untouched exercise edition. The other hands in the worked
-# edition, notebooks 2-12 (1 has no check), with one planted mistake in each of the model's notebooks 5-10:
-# each check feeds its piece known inputs, so each mistake must cost its own check's points, and
-# every other check must get full marks.
+NAMES = helpers.COURSE_NOTEBOOKS
+GRADED = NAMES[1:]  # notebook 1 has no check
 PLANTED = list({m["number"]: m for m in reversed(MODEL_MISTAKES)}.values())
-PLANTED_STUDENT = "worked_with_six_mistakes"
+
+# (notebook number, piece, a static method of LogisticModel?) answered from a recorded table
+HARD_CODED = [(3, "share_of_ones", False), (3, "average_image", False), (4, "unroll", False),
+              (6, "sigmoid", True), (6, "binary_cross_entropy", True), (12, "rates", False)]
+
+# Each trick sits in the cell of a piece that is also wrong: (number, grade id, the wrong
+# answer's cell, with the trick in it). Grading puts back what the trick replaced before each
+# check, and fails a check during which the learner's code changed it.
+TRICKS = {
+    "helpers.check replaced": (6, "scores", """\
+import numpy as np
+import contextlib
+import helpers
+helpers.check = lambda *a, **k: contextlib.suppress(Exception)
+
+
+def scores(self, X):
+    return np.zeros(len(X))
+
+
+LogisticModel.scores = scores
+"""),
+    "np.allclose always true": (6, "forward", """\
+import numpy as np
+np.allclose = lambda *a, **k: True
+
+
+def forward(self, X):
+    return np.full(len(X), 0.5)
+
+
+LogisticModel.forward = forward
+"""),
+    "np.isclose and np.all always true": (6, "loss", """\
+import numpy as np
+np.isclose = lambda a, b, *args, **k: np.ones(np.broadcast(a, b).shape, bool)
+np.all = lambda *a, **k: True
+
+
+def loss(self, X, y):
+    return 0.0
+
+
+LogisticModel.loss = loss
+"""),
+    "numpy.testing silenced": (7, "backward", """\
+import numpy as np
+import numpy.testing
+numpy.testing.assert_allclose = lambda *a, **k: None
+np.testing.assert_array_equal = lambda *a, **k: None
+
+
+def backward(self, X, y):
+    return np.zeros(X.shape[1]), 0.0
+
+
+LogisticModel.backward = backward
+"""),
+    "the check framework replaced": (8, "update", """\
+import numpy as np
+import course.checks.framework
+course.checks.framework.run = lambda *a, **k: None
+np.array_equal = lambda *a, **k: True
+
+
+def update(self, dw, db, learning_rate):
+    pass
+
+
+LogisticModel.update = update
+"""),
+    "an answer equal to anything": (9, "predict", """\
+import numpy as np
+class Anything(np.ndarray):
+    def __eq__(self, other):
+        return True
+
+    def __ne__(self, other):
+        return False
+
+
+def predict(self, X, threshold=0.5):
+    return np.zeros(len(X), dtype=int).view(Anything)
+
+
+LogisticModel.predict = predict
+"""),
+    "a patch made while the check runs": (12, "rates", """\
+def rates(matrix):
+    import numpy
+    numpy.allclose = numpy.isclose = lambda *a, **k: True
+    numpy.array_equal = lambda *a, **k: True
+    return 0.5, 0.5
+"""),
+}
+
+ENDLESS = {  # (number, grade id): a loop in the learner's answer
+    (2, "epochs"): "epochs = 0\nwhile True:\n    epochs += 1\n",
+    (3, "share_of_ones"): """\
+def share_of_ones(labels):
+    while True:  # catches even the time limit's exception, every time
+        try:
+            while True:
+                pass
+        except BaseException:
+            continue
+""",
+}
+
+SETUP_CELL = "train_images, train_labels, test_images, test_labels ="  # notebook 3's data loading
+
+LOST = {  # the checks each learner loses, and the words each lost check's message holds
+    "worked": {},
+    "renamed": {},
+    "damaged": {},
+    "six_mistakes": {m["check"]: "✗" for m in PLANTED},
+    "hard_coded": {f"check_{piece}": "cases kept for grading" for _, piece, _ in HARD_CODED},
+    "tampering": {f"check_{piece}": "✗" for _, piece, _ in TRICKS.values()},
+    "endless": {"check_epochs": "epochs", "check_share_of_ones": "never finished"},
+}
+
 
 def nbgrader(course, *arguments, timeout=900):
     """`nbgrader <arguments>` in `course` (nbgrader finds alembic on PATH): the finished process."""
     environment = {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}"}
-    return subprocess.run([str(BIN / "nbgrader"), *arguments], cwd=course, env=environment,
-                          capture_output=True, text=True, timeout=timeout)
-
-
-@kernel_ports.again_if_a_kernel_lost_its_port  # as a teacher would (docs/classroom.md)
-def run_nbgrader(course, *arguments):
-    """One of docs/teaching.md's nbgrader commands, in `course`, which must succeed."""
-    result = nbgrader(course, *arguments)
-    said = result.stdout[-3000:] + result.stderr[-3000:]
-    if result.returncode != 0 and kernel_ports.a_kernel_lost_its_port(result.stderr):
-        raise kernel_ports.KernelLostItsPort(said)
-    assert result.returncode == 0, said
+    result = subprocess.run([str(BIN / "nbgrader"), *arguments], cwd=course, env=environment,
+                            capture_output=True, text=True, timeout=timeout)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     return result
 
 
@@ -64,7 +186,7 @@ def teacher_commands():
 
 @pytest.fixture(scope="module")
 def course(tmp_path_factory):
-    """A course folder graded with docs/teaching.md's commands: one student per kind of
+    """A course folder graded with docs/teaching.md's commands: one learner per kind of
     submission."""
     course = tmp_path_factory.mktemp("classroom")
     shutil.copy(ROOT / "nbgrader_config.py", course)
@@ -73,24 +195,160 @@ def course(tmp_path_factory):
     commands = teacher_commands()
     assert [command[0] for command in commands] == \
         ["generate_assignment", "autograde", "generate_feedback"], commands
-    run_nbgrader(course, *commands[0])
-
-    submitted = course / "submitted"
-    no_checks = shutil.ignore_patterns(".ipynb_checkpoints", "01_introduction.ipynb")  # nothing to grade
-    shutil.copytree(course / "release" / ASSIGNMENT, submitted / "untouched" / ASSIGNMENT, ignore=no_checks)
-    weaken_a_check(submitted / "untouched" / ASSIGNMENT / "06_forward_pass.ipynb", "check_sigmoid")
-    shutil.copytree(course / ASSIGNMENT, submitted / PLANTED_STUDENT / ASSIGNMENT, ignore=no_checks)
-    for mistake in PLANTED:
-        plant(submitted / PLANTED_STUDENT / ASSIGNMENT, mistake)
-    for command in commands[1:]:
-        run_nbgrader(course, *command)
+    nbgrader(course, *commands[0])
+    for student, hand_in in SUBMISSIONS.items():
+        hand_in(course, course / "submitted" / student / ASSIGNMENT)
+    logs = [nbgrader(course, *command) for command in commands[1:]]
+    course.joinpath("autograde.log").write_text(logs[0].stdout + logs[0].stderr, encoding="utf-8")
     return course
 
 
-def weaken_a_check(path, grade_id):
-    """What a learner might try: a locked check emptied so that it passes. Grading restores it."""
-    edit_graded_cell(path, grade_id, lambda cell: 'print("✓ sigmoid: trust me")')
+def copy_notebooks(folder, into):
+    into.mkdir(parents=True)
+    for name in GRADED:
+        shutil.copyfile(folder / name, into / name)
 
+
+def hand_in_worked(course, into):
+    copy_notebooks(course / ASSIGNMENT, into)
+
+
+def hand_in_untouched(course, into):
+    copy_notebooks(course / "release" / ASSIGNMENT, into)
+    # A locked check emptied so that it passes (nbgrader puts the original back).
+    edit_graded_cell(into / NAMES[5], "check_sigmoid", lambda cell: 'print("✓ sigmoid: trust me")')
+
+
+def hand_in_six_mistakes(course, into):
+    copy_notebooks(course / ASSIGNMENT, into)
+    for mistake in PLANTED:
+        plant(into, mistake)
+
+
+def hand_in_hard_coded(course, into):
+    copy_notebooks(course / ASSIGNMENT, into)
+    for number, piece, static in HARD_CODED:
+        edit_graded_cell(into / NAMES[number - 1], piece,
+                         lambda cell, piece=piece, number=number, static=static:
+                         answers_from_a_table(number, piece, static))
+
+
+def hand_in_renamed(course, into):
+    copy_notebooks(course / ASSIGNMENT, into)
+    for name, renamed in RENAMES.items():
+        (into / name).rename(into / renamed)
+    # a copy of the untouched release beside the learner's own 09 (the copy is not graded)
+    shutil.copyfile(course / "release" / ASSIGNMENT / NAMES[8], into / "09_model_performance-Copy1.ipynb")
+
+
+RENAMES = {NAMES[5]: "06_forward_pass (1).ipynb", NAMES[6]: "07_backward_pass-Copy1.ipynb",
+           NAMES[7]: "08_Update_Parameters.ipynb"}
+
+
+def hand_in_damaged(course, into):
+    copy_notebooks(course / ASSIGNMENT, into)
+    delete_cells(into / NAMES[5], lambda cell: grading(cell).get("grade_id") == "check_sigmoid")
+    delete_cells(into / NAMES[2], lambda cell: SETUP_CELL in source(cell))
+    duplicate_the_exercise_as_a_stub_below_it(into / NAMES[8], "predict")
+    edit_graded_cell(into / NAMES[11], "check_rates", lambda cell: 'print("✓ rates")')
+    as_nbformat_4_4(into / NAMES[10])
+
+
+def hand_in_tampering(course, into):
+    copy_notebooks(course / ASSIGNMENT, into)
+    for number, piece, cell_source in TRICKS.values():
+        edit_graded_cell(into / NAMES[number - 1], piece, lambda cell, cell_source=cell_source: cell_source)
+
+
+def hand_in_endless(course, into):
+    copy_notebooks(course / ASSIGNMENT, into)
+    for (number, grade_id), cell_source in ENDLESS.items():
+        edit_graded_cell(into / NAMES[number - 1], grade_id, lambda cell, cell_source=cell_source: cell_source)
+
+
+SUBMISSIONS = {"worked": hand_in_worked, "untouched": hand_in_untouched,
+               "six_mistakes": hand_in_six_mistakes, "hard_coded": hand_in_hard_coded,
+               "renamed": hand_in_renamed, "damaged": hand_in_damaged,
+               "tampering": hand_in_tampering, "endless": hand_in_endless}
+
+
+def delete_cells(path, which):
+    def change(cells):
+        kept = [cell for cell in cells if not which(cell)]
+        assert len(kept) == len(cells) - 1, path.name
+        cells[:] = kept
+    edit_notebook(path, change)
+
+
+def duplicate_the_exercise_as_a_stub_below_it(path, grade_id):
+    """As a learner does in JupyterLab: the answer written, then a copy of the cell pasted below
+    it (keeping its nbgrader id) and emptied back to the stub."""
+    def change(cells):
+        [at] = [i for i, cell in enumerate(cells) if grading(cell).get("grade_id") == grade_id]
+        copy = json.loads(json.dumps(cells[at]))
+        copy["id"] = "a-pasted-copy"
+        copy["source"] = re.sub(r"### BEGIN SOLUTION\n.*?### END SOLUTION\n?",
+                                "# YOUR CODE HERE\nraise NotImplementedError()\n", source(copy), flags=re.S)
+        cells.insert(at + 1, copy)
+    edit_notebook(path, change)
+
+
+def as_nbformat_4_4(path):
+    """As an older JupyterLab saved it: nbformat 4.4, no cell ids."""
+    notebook = json.loads(path.read_text(encoding="utf-8"))
+    notebook["nbformat_minor"] = 4
+    for cell in notebook["cells"]:
+        cell.pop("id", None)
+    path.write_text(json.dumps(notebook, indent=1), encoding="utf-8")
+
+
+# --- hard-coded answers ----------------------------------------------------------------------
+
+def recorded_calls(number, piece, static):
+    """[(arguments, answer)] of the worked piece, as the visible check calls it."""
+    calls = []
+    worked = vars(hidden.reference_model())[piece].__func__ if static else hidden.reference(number, piece)
+
+    def recording(*arguments):
+        answer = worked(*arguments)
+        calls.append((pickle.loads(pickle.dumps(arguments)), pickle.loads(pickle.dumps(answer))))
+        return answer
+    recording.__signature__ = inspect.signature(worked)
+    if static:
+        namespace = {"LogisticModel": type("LogisticModel", (hidden.reference_model(),),
+                                           {piece: staticmethod(recording)}), "np": np}
+    else:
+        namespace = {piece: recording, "np": np}
+    framework.run(piece, namespace, alone=True)
+    assert calls, piece
+    return calls
+
+
+def answers_from_a_table(number, piece, static):
+    """A cell that gives the visible check's expected answers from a table, and something
+    plausible but wrong for any other input."""
+    calls = recorded_calls(number, piece, static)
+    parameters = ", ".join(inspect.signature(hidden.reference(number, piece) if not static
+                                             else vars(hidden.reference_model())[piece].__func__).parameters)
+    table = base64.b64encode(pickle.dumps(calls)).decode()
+    cell = f'''import base64, copy, pickle
+import numpy as np
+
+_TABLE = pickle.loads(base64.b64decode("{table}"))
+
+
+def {piece}({parameters}):
+    arguments = ({parameters},)
+    for known, answer in _TABLE:
+        if len(known) == len(arguments) and all(
+                np.shape(a) == np.shape(b) and np.array_equal(a, b) for a, b in zip(known, arguments)):
+            return copy.deepcopy(answer)
+    return copy.deepcopy(_TABLE[0][1])
+'''
+    return cell + (f"\n\nLogisticModel.{piece} = staticmethod({piece})\n" if static else "")
+
+
+# --- what grading recorded -------------------------------------------------------------------
 
 def scores(course, student):
     """{grade_id: (score, max_score)} of the student's graded checks, from the gradebook."""
@@ -102,7 +360,8 @@ def scores(course, student):
 
 
 def autograded_failures(course, student):
-    """{grade_id: error message} of the graded cells that failed in the student's run."""
+    """{grade_id: error message} of the graded cells that failed in the student's run (also the
+    classroom test's)."""
     failures = {}
     for path in sorted((course / "autograded" / student / ASSIGNMENT).glob("*.ipynb")):
         for cell in json.loads(path.read_text(encoding="utf-8"))["cells"]:
@@ -112,6 +371,53 @@ def autograded_failures(course, student):
     return failures
 
 
+def text_of(page):
+    """A page's visible text, tags gone, one space between words."""
+    text = re.sub(r"<(script|style)\b.*?</\1>", " ", page, flags=re.S)
+    return re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", " ", text))).strip()
+
+
+def summary(course, student):
+    """(total line, [what happened], [(notebook, check, points, message)]) of summary.html."""
+    page = (course / "feedback" / student / ASSIGNMENT / "summary.html").read_text(encoding="utf-8")
+    notes = [text_of(item) for item in
+             re.findall(r"<li>(.*?)</li>", page.split("<h2>What happened", 1)[1].split("</ul>")[0])] \
+        if "<h2>What happened" in page else []
+    rows = [tuple(text_of(cell) for cell in re.findall(r"<td[^>]*>(.*?)</td>", "<td>" + row))
+            for row in re.findall(r"<tr><td>(.*?)</tr>", page, flags=re.S)]
+    return text_of(re.search(r"<h1>(.*?)</h1>", page).group(1)), notes, rows
+
+
+def class_rows(course):
+    page = (course / "class_summary.html").read_text(encoding="utf-8")
+    return {row[0]: row[1:] for row in
+            (tuple(text_of(cell) for cell in re.findall(r"<td[^>]*>(.*?)</td>", "<td>" + found))
+             for found in re.findall(r"<tr><td>(.*?)</tr>", page, flags=re.S))}
+
+
+EXPECTED_NOTES = {  # every line of "What happened to your submission", as patterns, in order
+    "worked": [], "untouched": [r"Your copy of the check cell of sigmoid \(06_forward_pass\.ipynb\) had been changed: it was graded as the course wrote it\."],
+    "six_mistakes": [], "hard_coded": [], "endless": [],
+    "renamed": [
+        r"Your notebook '06_forward_pass \(1\)\.ipynb' was graded as 06_forward_pass\.ipynb: next time, keep the course's file names .*",
+        r"Your notebook '07_backward_pass-Copy1\.ipynb' was graded as 07_backward_pass\.ipynb: .*",
+        r"Your notebook '08_Update_Parameters\.ipynb' was graded as 08_update_parameters\.ipynb: .*",
+        r"You handed in both 09_model_performance\.ipynb and a copy named '09_model_performance-Copy1\.ipynb': 09_model_performance\.ipynb was graded, the copy was not\.",
+    ],
+    "damaged": [
+        r"Your 09_model_performance\.ipynb has 2 cells for the exercise predict \(a copied cell keeps its id\): the last one you wrote in was graded\. Keep one cell and delete the copies\.",
+        r"Your copy of the check cell of rates \(12_additional_example\.ipynb\) had been changed: it was graded as the course wrote it\.",
+        r"The check cell of sigmoid was missing from your notebook: it was put back and graded as if you had kept it\.",
+
+    ],
+    "tampering": [r"Your code replaced (?=.*\bhelpers\.check\b)(?=.*numpy\.allclose)(?=.*numpy\.testing\.assert_allclose)"
+                  r"(?=.*course\.checks\.framework\.run).*; grading put the originals back before each check "
+                  r"\(a notebook must not change NumPy or the course's checks\)\."],
+}
+
+
+# --- the tests -------------------------------------------------------------------------------
+
 def test_the_release_is_the_exercise_edition(course):
     for path in sorted((ROOT / "exercises").glob("*.ipynb")):
         released = json.loads((course / "release" / ASSIGNMENT / path.name).read_text(encoding="utf-8"))
@@ -120,89 +426,188 @@ def test_the_release_is_the_exercise_edition(course):
         assert [grading(c) for c in released["cells"]] == [grading(c) for c in ours["cells"]], path.name
 
 
-def test_the_worked_edition_gets_full_marks_on_every_check_its_mistakes_leave_alone(course):
-    graded = scores(course, PLANTED_STUDENT)
-    assert len(graded) >= 20, graded
-    planted = {mistake["check"] for mistake in PLANTED}
-    assert {name: score for name, score in graded.items()
-            if score[0] != score[1] and name not in planted} == {}
-    assert autograded_failures(course, PLANTED_STUDENT).keys() <= planted
+def test_the_worked_edition_gets_full_marks(course):
+    graded = scores(course, "worked")
+    assert len(graded) == 24 and sum(most for _, most in graded.values()) == 44
+    assert {name: score for name, score in graded.items() if score[0] != score[1]} == {}
 
 
-def test_the_untouched_exercise_edition_gets_zero_and_says_not_written_yet(course):
-    """Its check_sigmoid was emptied (weaken_a_check): nbgrader grades the original."""
+@pytest.mark.parametrize("student", sorted(LOST))
+def test_each_learner_loses_the_points_of_exactly_the_checks_their_code_gets_wrong(course, student):
+    graded = scores(course, student)
+    assert graded.keys() == scores(course, "worked").keys()
+    assert {name for name, (score, most) in graded.items() if score < most} == set(LOST[student])
+    assert {name: score for name, (score, most) in graded.items() if score not in (0, most)} == {}
+
+
+def test_the_untouched_release_gets_zero_and_every_check_says_not_written_yet(course):
     graded = scores(course, "untouched")
-    assert graded.keys() == scores(course, PLANTED_STUDENT).keys()
-    assert {name: score for name, score in graded.items() if score[0] != 0} == {}
-    failures = autograded_failures(course, "untouched")
-    assert failures.keys() == graded.keys()
-    said_otherwise = {name: message for name, message in failures.items()
-                      if not message.startswith("NotWrittenYet: ✗") or "not written yet" not in message}
-    assert said_otherwise == {}
-    feedback = "".join(path.read_text(encoding="utf-8") for path in
-                       (course / "feedback" / "untouched" / ASSIGNMENT).glob("*.html"))
-    assert feedback.count("not written yet") >= len(graded)
+    assert {name: score for name, (score, _) in graded.items() if score != 0} == {}
+    total, _, rows = summary(course, "untouched")
+    assert total == "Your result: 0 of 44 points"
+    assert [row[3] for row in rows if "not written yet" not in row[3]] == []
 
 
-def test_the_planted_mistakes_lose_the_points_of_their_checks_and_only_those(course):
-    graded = scores(course, PLANTED_STUDENT)
-    lost = {name for name, (score, maximum) in graded.items() if score < maximum}
-    kept = [f"{m['description']}: {m['check']} kept its points" for m in PLANTED
-            if m["check"] not in lost]
-    assert kept == []
-    assert lost == {m["check"] for m in PLANTED}, "other checks were punished too"
-    failures = autograded_failures(course, PLANTED_STUDENT)
-    for mistake in PLANTED:
-        message = failures[mistake["check"]]
-        assert message.startswith("CheckFailed: ✗"), message
-        feedback = (course / "feedback" / PLANTED_STUDENT / ASSIGNMENT /
-                    helpers.COURSE_NOTEBOOKS[mistake["number"] - 1].replace(".ipynb", ".html"))
-        first_line = message.removeprefix("CheckFailed: ").splitlines()[0]
-        assert first_line.split(":")[0] in feedback.read_text(encoding="utf-8")
+@pytest.mark.parametrize("student", sorted(LOST) + ["untouched"])
+def test_each_summary_gives_the_total_every_check_and_what_happened(course, student):
+    graded = scores(course, student)
+    total, notes, rows = summary(course, student)
+    got = sum(score for score, _ in graded.values())
+    assert total == f"Your result: {got:g} of 44 points"
+    assert [(row[1], row[2]) for row in rows] == [
+        (name.removeprefix("check_"), f"{score:g} / {most:g}") for name, (score, most) in
+        sorted(graded.items(), key=lambda item: order_of(item[0]))]
+    for notebook, check, points, message in rows:
+        assert notebook == NAMES[[c.notebook for c in framework.CHECKS.values() if c.name == check][0] - 1].removesuffix(".ipynb")
+        wanted = LOST.get(student, {}).get(f"check_{check}")
+        if points.startswith("0 /"):
+            assert message.startswith("✗") and (wanted is None or wanted in message), (check, message)
+        else:
+            assert message.startswith("✓"), (check, message)
+    assert len(notes) == len(EXPECTED_NOTES[student]), notes
+    for note, pattern in zip(notes, EXPECTED_NOTES[student]):
+        assert re.fullmatch(pattern, note), note
+    assert class_rows(course)[student] == (f"{got:g} / 44", " ".join(notes) or "nothing unusual")
+
+
+def order_of(grade_id):
+    names = [f"check_{c.name}" for c in framework.CHECKS.values() if not c.going_further]
+    return names.index(grade_id)
+
+
+def test_hard_coded_answers_pass_the_visible_check_and_fail_the_hidden_cases(course):
+    """The lookup table is right on every input the learner's edition shows."""
+    for number, piece, static in HARD_CODED:
+        namespace = {"np": np, "LogisticModel": type("LogisticModel", (hidden.reference_model(),), {})}
+        exec(answers_from_a_table(number, piece, static), namespace)  # noqa: S102
+        framework.run(piece, namespace, alone=True)
+    _, _, rows = summary(course, "hard_coded")
+    lost = {row[1]: row[3] for row in rows if row[2].startswith("0 /")}
+    assert set(lost) == {piece for _, piece, _ in HARD_CODED}
+    assert all("right on the check's own cases, wrong on the cases kept for grading" in m for m in lost.values())
+
+
+def test_a_trick_is_undone_before_each_check_and_a_patch_during_one_fails_it(course):
+    _, _, rows = summary(course, "tampering")
+    messages = {row[1]: row[3] for row in rows}
+    assert "your code changed numpy.allclose" in messages["rates"], messages["rates"]
+    for _, piece, _ in TRICKS.values():
+        assert messages[piece].startswith(f"✗ {piece}"), messages[piece]
+
+
+def test_no_page_shows_a_server_path_or_a_traceback_through_the_course(course):
+    for page in (course / "feedback").rglob("*.html"):
+        text = page.read_text(encoding="utf-8")
+        assert str(course) not in text and str(ROOT) not in text, page
+        assert not re.search(r"site-packages|Traceback \(most recent call last\)|File \"[^\"]*course/", text), page
+        assert "cdn.jsdelivr" not in text and "cdnjs" not in text, page
+
+
+def test_every_figure_in_the_feedback_has_alternative_text(course):
+    pages = list((course / "feedback" / "worked" / ASSIGNMENT).glob("*.html"))
+    images = [image for page in pages for image in re.findall(r"<img\b[^>]*>", page.read_text(encoding="utf-8"))]
+    assert images
+    assert [image[:120] for image in images if not re.search(r'alt="[^"]{12,}"', image)] == []
+
 
 def test_the_exercise_edition_with_the_solutions_pasted_back_is_the_worked_edition():
     """Each stub gets back the lines between the markers; then every cell, not only the solutions,
-    is the worked edition's cell less its marker lines, which are comments: the same code, so it
-    prints what the worked edition printed, which nbval checks on every run."""
+    is the worked edition's cell less its marker lines and its hidden tests (the release has
+    neither): the same code, whose outputs nbval checks."""
     for path in sorted((ROOT / "exercises").glob("*.ipynb")):
         exercise = json.loads(path.read_text(encoding="utf-8"))
         worked = json.loads((ROOT / "notebooks" / path.name).read_text(encoding="utf-8"))
         for number, (mine, theirs) in enumerate(zip(exercise["cells"], worked["cells"], strict=True), 1):
             pasted = paste_solutions(source(mine), source(theirs)) if grading(mine).get("solution") \
                 else source(mine)
-            assert pasted == re.sub(r"[ \t]*### (BEGIN|END) SOLUTION(\n|$)", "", source(theirs)), \
+            expected = re.sub(r"\n?[ \t]*### BEGIN HIDDEN TESTS\n.*?### END HIDDEN TESTS\n?", "",
+                              source(theirs), flags=re.S)
+            assert pasted == re.sub(r"[ \t]*### (BEGIN|END) SOLUTION(\n|$)", "", expected), \
                 f"{path.name}, cell {number}: {pasted[:200]!r}"
 
 
-def test_a_kernel_that_lost_its_port_is_told_apart_and_running_autograde_again_grades_it(
-        course, tmp_path):
-    """kernel_ports.py: another process holds the port nbgrader's kernel is given (as when it
-    takes it between jupyter_client choosing it and the kernel binding it). autograde fails for
-    that submission in a way `a_kernel_lost_its_port` recognizes, and no other failure does;
-    run again, autograde grades it, with the same scores."""
-    copy = tmp_path / "course"
-    shutil.copytree(course, copy)
-    one_notebook = ["autograde", ASSIGNMENT, "--student", "untouched",
-                    "--notebook", "02_hyperparameters", "--force"]
-    with socket.socket() as holder:
-        holder.bind(("127.0.0.1", 0))
-        holder.listen()
-        lost = nbgrader(copy, *one_notebook, "--KernelManager.cache_ports=False",
-                        f"--KernelManager.shell_port={holder.getsockname()[1]}",
-                        "--Execute.startup_timeout=30", timeout=300)
-    assert lost.returncode != 0, lost.stderr[-3000:]
-    assert kernel_ports.a_kernel_lost_its_port(lost.stderr), lost.stderr[-3000:]
-    assert not (copy / "autograded" / "untouched" / ASSIGNMENT / "02_hyperparameters.ipynb").exists()
+# --- the pages in a browser ------------------------------------------------------------------
 
-    run_nbgrader(copy, *one_notebook[:-1])  # not --force: only what failed
-    assert scores(copy, "untouched") == scores(course, "untouched")
-    assert autograded_failures(copy, "untouched") == autograded_failures(course, "untouched")
+# After MathJax's typesetting: what a page shows. Nothing cut off: no message or table cell
+# wider than its box (a message that does not wrap hides its likely cause), no page wider than
+# the window.
+FEEDBACK_STATE = r"""async () => {
+    if (window.MathJax && MathJax.startup) await MathJax.startup.promise;
+    await document.fonts.ready;
+    const text = (element) => element.textContent.trim().slice(0, 80);
+    const markdown = [...document.querySelectorAll(".jp-RenderedMarkdown, .text_cell_render")];
+    const prose = markdown.map((element) => {
+        const copy = element.cloneNode(true);
+        copy.querySelectorAll("pre, code, mjx-container").forEach((part) => part.remove());
+        return copy.textContent;
+    }).join(" ");
+    const boxes = [...document.querySelectorAll(".jp-OutputArea-output pre, .output_area pre, td")];
+    return {
+        typeset: document.querySelectorAll("mjx-container").length,
+        tex_errors: [...document.querySelectorAll("mjx-merror")].map(text),
+        raw_tex: prose.match(/\$[^$\s][^$]*\$|\\\(|\\\[/g) || [],
+        cut_off: boxes.filter((box) => box.scrollWidth > box.clientWidth + 1).map(text),
+        wider_than_the_window: document.documentElement.scrollWidth > window.innerWidth,
+        images_without_text: [...document.images].filter((image) => !image.alt.trim())
+            .map((image) => (image.getAttribute("src") || "").slice(0, 60)),
+    };
+}"""
 
-    # Failures of another kind are not taken for a lost port: a notebook that is not there,
-    # and the checks that fail in a graded run.
-    missing = nbgrader(copy, "autograde", "no_such_assignment", timeout=300)
-    assert missing.returncode != 0
-    assert not kernel_ports.a_kernel_lost_its_port(missing.stdout + missing.stderr)
-    assert not kernel_ports.a_kernel_lost_its_port("".join(
-        path.read_text(encoding="utf-8")
-        for path in (copy / "autograded" / "untouched" / ASSIGNMENT).glob("*.ipynb")))
+
+@pytest.fixture(scope="module")
+def offline_tab(browser):
+    """A tab whose every request for another machine goes to a closed port of this one."""
+    from test_browser_site import LOCAL_HOSTS
+    with socket_closed_port() as port:
+        context = browser.new_context(proxy={"server": f"http://127.0.0.1:{port}",
+                                             "bypass": ",".join(LOCAL_HOSTS)},
+                                      service_workers="block", viewport={"width": 1024, "height": 720})
+        yield context.new_page()
+        context.close()
+
+
+def socket_closed_port():
+    import contextlib
+    import socket
+
+    @contextlib.contextmanager
+    def held():
+        with socket.socket() as closed:
+            closed.bind(("127.0.0.1", 0))  # held, never listening: connections are refused
+            yield closed.getsockname()[1]
+    return held()
+
+
+def open_offline(tab, path):
+    """The page's state (FEEDBACK_STATE), the requests that left the machine or failed, the
+    script errors, and the serious or critical accessibility problems axe finds."""
+    from test_browser_site import AXE_IMPACTS, AXE_SCRIPT, Watched
+    with Watched(tab) as watched:
+        tab.goto(path.as_uri(), wait_until="load")
+        state = tab.evaluate(FEEDBACK_STATE)
+        tab.evaluate(AXE_SCRIPT)
+        found = tab.evaluate("""async (impacts) => (await axe.run(document, {resultTypes: ["violations"]}))
+            .violations.filter((v) => impacts.includes(v.impact))
+            .map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(" ")).slice(0, 3)}`)""",
+                             list(AXE_IMPACTS))
+    return state, watched.blocked + watched.failed + watched.script_errors, found
+
+
+@pytest.mark.browser
+def test_the_summary_page_reads_whole_offline_and_passes_axe(course, offline_tab):
+    state, requests, serious = open_offline(
+        offline_tab, course / "feedback" / "tampering" / ASSIGNMENT / "summary.html")
+    assert state["cut_off"] == [] and not state["wider_than_the_window"], state
+    assert (requests, serious) == ([], [])
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("student, notebook", [("six_mistakes", NAMES[5]), ("untouched", NAMES[6])])
+def test_a_feedback_page_typesets_its_formulas_offline_wraps_its_messages_and_passes_axe(
+        course, offline_tab, student, notebook):
+    page = course / "feedback" / student / ASSIGNMENT / notebook.replace(".ipynb", ".html")
+    state, requests, serious = open_offline(offline_tab, page)
+    assert state["typeset"] > 5 and state["tex_errors"] == [] and state["raw_tex"] == [], state
+    assert state["cut_off"] == [] and not state["wider_than_the_window"], state
+    assert state["images_without_text"] == []
+    assert (requests, serious) == ([], [])

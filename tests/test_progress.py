@@ -145,3 +145,26 @@ def test_an_exercise_of_values_is_judged_by_its_checks_saved_output(course_copy)
     assert found["untrained_scores"].mark == progress.FAILING
     assert "not checked since the last save" in found["untrained_scores"].message
     assert "then save" in shown(course_copy)  # the advice fits on its line
+
+
+def test_what_a_grader_would_have_to_work_around_is_said_before_handing_in(course_copy):
+    """course/grading/submission.py's problems(): the learner's own look before handing in."""
+    assert "Before you hand in" not in shown(course_copy)
+    (course_copy / "06_forward_pass.ipynb").rename(course_copy / "06_forward_pass (1).ipynb")
+    shutil.copyfile(course_copy / "09_model_performance.ipynb", course_copy / "09_model_performance-Copy1.ipynb")
+    edit_notebook(course_copy / "03_dataset.ipynb", lambda cells: cells.__setitem__(slice(None), [
+        cell for cell in cells if cell["metadata"].get("nbgrader", {}).get("grade_id") != "check_average_image"]))
+    edit_notebook(course_copy / "12_additional_example.ipynb", lambda cells: cells.extend(
+        [cell for cell in cells if cell["metadata"].get("nbgrader", {}).get("grade_id") == "rates"]))
+    said = shown(course_copy).split("Before you hand in:\n", 1)[1].splitlines()
+    assert said == [
+        "  ⚠ '06_forward_pass (1).ipynb' should be named 06_forward_pass.ipynb: rename it in the file "
+        "browser (graders look for the course's names).",
+        "  ⚠ '09_model_performance-Copy1.ipynb' is a copy of 09_model_performance.ipynb: only "
+        "09_model_performance.ipynb is graded; delete the copy or move your work into 09_model_performance.ipynb.",
+        "  ⚠ 03_dataset.ipynb has lost the check cell of average_image (`import helpers; "
+        "helpers.check(\"average_image\")`): grading puts it back, but put it back below your exercise "
+        "to see the check yourself.",
+        "  ⚠ 12_additional_example.ipynb has 2 cells with the id 'rates' (a copied cell): only the last "
+        "one you wrote in is graded; keep your answer in one cell.",
+    ]

@@ -30,6 +30,7 @@ PREDICTION_PROMPT = re.compile(r"\*\*Predict|before you run|write down your gues
 COLLAPSED = re.compile(r"<details\b.*?</details>", re.DOTALL | re.IGNORECASE)
 HINT_SUMMARY = re.compile(r"<summary>\s*(?:<b>|\*\*)?\s*Hint (\d)", re.IGNORECASE)
 SOLUTION = re.compile(r"### BEGIN SOLUTION.*?### END SOLUTION", re.DOTALL)
+HIDDEN_TESTS = re.compile(r"### BEGIN HIDDEN TESTS.*?### END HIDDEN TESTS", re.DOTALL)
 
 
 def load(path):
@@ -46,7 +47,8 @@ def words(text):
 
 def code_prose(code):
     """The comments and docstrings of a cell of code: what the learner reads in it."""
-    code = SOLUTION.sub("", code)  # the exercise edition has none of the solutions
+    code = SOLUTION.sub("", code)  # the exercise edition has none of the solutions,
+    code = HIDDEN_TESTS.sub("", code)  # nor the hidden cases grading adds to a check
     prose = []
     try:
         for token in tokenize.generate_tokens(io.StringIO(code).readline):

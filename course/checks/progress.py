@@ -55,7 +55,15 @@ def show(notebooks_dir=None, kernel=None):
     lines = [f"⚠ Not saved yet: {', '.join(unsaved)} in this notebook differ{'s' if len(unsaved) == 1 else ''} "
              f"from the saved file, which is what this view judges. Save (Ctrl+S), then run this cell "
              f"again."] if unsaved else []
-    print("\n".join(lines + [report(folder, found)]))
+    print("\n".join(lines + [report(folder, found)] + before_handing_in(folder)))
+
+
+def before_handing_in(folder):
+    """What a grader would have to work around in the folder (course/grading/submission.py):
+    renamed copies, lost or copied exercise and check cells, each in a sentence."""
+    from course.grading.submission import problems
+    found = problems(folder)
+    return ["Before you hand in:", *(f"  ⚠ {problem}" for problem in found)] if found else []
 
 
 def _differs(status, kernel):

@@ -1,0 +1,165 @@
+"""The steps nbgrader_config.py plugs into nbgrader: the preprocessor that grades a notebook in
+place of nbgrader's Execute, and the hooks around a submission.
+
+Grading writes, for each submission, `grading_notes.json` beside the autograded notebooks: what
+happened to it (submission.py's sentences and the plan's), for the learner's feedback page and
+the teacher's summary (feedback.py).
+"""
+import json
+import time
+from pathlib import Path
+
+from nbformat import NotebookNode
+from nbgrader.coursedir import CourseDirectory
+from nbgrader.preprocessors import Execute, NbGraderPreprocessor
+from traitlets import Float
+
+from course.grading import plan as plans
+from course.grading import submission, worker
+
+NOTES_FILE = "grading_notes.json"
+SUBMISSION_SECONDS = 30.0  # a whole submission's graded runs, endless loops included
+
+# What grading found, per submission folder (autograded/<student>/<assignment>), until the
+# post-convert hook writes it down: {folder: [sentence, ...]}.
+_notes = {}
+_replaced = {}  # what the learner's code replaced, in any notebook: said once per submission
+_started = {}
+
+
+def _needs(name):
+    from course.checks.framework import CHECKS
+    found = CHECKS.get(name)
+    return found.needs if found else ()
+
+
+class GradeInFreshProcess(NbGraderPreprocessor):
+    """nbgrader's Execute, replaced: the notebook's grading plan runs in a fresh process
+    (worker.py), and each check cell gets that run's outputs, which nbgrader's SaveAutoGrades
+    then reads (an error output: no points)."""
+
+    notebook_seconds = Float(20.0, help="The longest one notebook's graded run may take.").tag(config=True)
+
+    def preprocess(self, nb, resources):
+        course = CourseDirectory(config=self.config)
+        assignment = resources["nbgrader"]["assignment"]
+        name = resources["nbgrader"]["notebook"]
+        folder = Path(resources["metadata"]["path"]).resolve()
+        reference = Path(course.format_path(course.source_directory, ".", assignment))
+        source = json.loads((reference / f"{name}.ipynb").read_text(encoding="utf-8"))
+        made = plans.make(source, nb, _needs)
+        nb.cells = [NotebookNode(cell) for cell in made.notebook["cells"]]
+        started = _started.setdefault(str(folder), time.monotonic())
+        budget = max(1.0, min(self.notebook_seconds, SUBMISSION_SECONDS - (time.monotonic() - started)))
+        steps = [{"kind": step.kind, "source": step.source, "label": step.label, "grade_id": step.grade_id}
+                 for step in made.steps]
+        results, replaced = worker.grade(steps, folder, reference, budget)
+        for step, result in zip(made.steps, results):
+            if step.cell is None:
+                continue
+            cell = nb.cells[step.cell]
+            cell.outputs = _outputs(result, step, budget)
+        _notes.setdefault(str(folder), []).extend(made.notes)
+        _replaced.setdefault(str(folder), set()).update(replaced)
+        return nb, resources
+
+
+def _outputs(result, step, budget):
+    if result is None:
+        message = (f"✗ not graded: the notebook's graded run was stopped after {budget:.0f} s, "
+                   f"before this cell (code of yours that never ends, in this notebook or one "
+                   f"before it?)")
+        return [NotebookNode(output_type="error", ename="TimeLimit", evalue=message,
+                             traceback=[message])]
+    stdout, stderr, error = result
+    outputs = []
+    if stdout:
+        outputs.append(NotebookNode(output_type="stream", name="stdout", text=stdout))
+    if stderr:
+        outputs.append(NotebookNode(output_type="stream", name="stderr", text=stderr))
+    if error:
+        ename, evalue, lines = error
+        outputs.append(NotebookNode(output_type="error", ename=ename, evalue=evalue, traceback=lines))
+    return outputs
+
+
+def with_grading_step(preprocessors):
+    """nbgrader's autograde preprocessors, with GradeInFreshProcess in place of Execute."""
+    return [GradeInFreshProcess if step is Execute else step for step in preprocessors]
+
+
+def before_autograde(assignment, student, notebooks):
+    """nbgrader's pre-convert hook: a renamed notebook is graded under its own name."""
+    if notebooks:
+        folder = Path(notebooks[0]).parent
+        notes = submission.prepare(notebooks)
+        # the course's source of the assignment (source_directory "." in nbgrader_config.py)
+        notes += submission.changed_checks(notebooks, folder.resolve().parents[2] / assignment)
+        _notes[str(_autograded_of(folder))] = list(notes)
+        _replaced.pop(str(_autograded_of(folder)), None)
+        _started.pop(str(_autograded_of(folder)), None)
+
+
+def after_autograde(assignment, student, notebooks):
+    """nbgrader's post-convert hook: the submission's notes, written beside its notebooks."""
+    if notebooks:
+        folder = _autograded_of(Path(notebooks[0]).parent)
+        notes = _notes.pop(str(folder), [])
+        replaced = _replaced.pop(str(folder), set())
+        if replaced:
+            notes.append(worker.CHANGED_NOTE.format(names=", ".join(sorted(replaced))))
+        _started.pop(str(folder), None)
+        if folder.is_dir():
+            (folder / NOTES_FILE).write_text(json.dumps(notes, indent=1, ensure_ascii=False) + "\n",
+                                             encoding="utf-8")
+
+
+def _autograded_of(submitted_folder):
+    """<course>/submitted/<student>/<assignment> -> <course>/autograded/<student>/<assignment>
+    (nbgrader's default folder names, which the course's configuration keeps)."""
+    folder = Path(submitted_folder).resolve()
+    return folder.parents[2] / "autograded" / folder.parent.name / folder.name
+
+
+def before_feedback(assignment, student, notebooks):
+    """nbgrader's pre-convert hook of generate_feedback: nothing to do (kept for symmetry)."""
+
+
+def after_feedback(assignment, student, notebooks):
+    """nbgrader's post-convert hook of generate_feedback: the pages finished, the learner's
+    summary.html beside them, and the class's summary at the course's root."""
+    from course.grading import feedback
+    if not notebooks:
+        return
+    autograded = Path(notebooks[0]).parent.resolve()
+    root, student_id, assignment_id = autograded.parents[2], autograded.parent.name, autograded.name
+    folder = root / "feedback" / student_id / assignment_id
+    if not folder.is_dir():
+        return
+    feedback.finish_pages(folder, root)
+    feedback.write_summary(folder, student_id, assignment_id,
+                                            feedback.checks_of(autograded, _grades(root, assignment_id, student_id)),
+                                            _notes_of(autograded))
+    learners = []
+    for other in sorted((root / "autograded").glob(f"*/{assignment_id}")):
+        rows = feedback.checks_of(other, _grades(root, assignment_id, other.parent.name))
+        learners.append((other.parent.name, sum(row[2] or 0 for row in rows), sum(row[3] for row in rows),
+                         _notes_of(other)))
+    feedback.write_class_summary(root, assignment_id, learners)
+
+
+def _notes_of(autograded):
+    path = Path(autograded) / NOTES_FILE
+    return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else []
+
+
+def _grades(root, assignment, student):
+    """{grade id: (score, max score)} of a submission, from the course's gradebook."""
+    from nbgrader.api import Gradebook, MissingEntry
+    with Gradebook(f"sqlite:///{Path(root) / 'gradebook.db'}") as gradebook:
+        try:
+            submission = gradebook.find_submission(assignment, student)
+        except MissingEntry:
+            return {}
+        return {grade.name: (grade.score, grade.max_score)
+                for notebook in submission.notebooks for grade in notebook.grades}
