@@ -37,8 +37,8 @@ from nbgrader.preprocessors import ClearOutput
 
 from course.grading import feedback, steps
 
-c.Autograde.sanitize_preprocessors = [
-    step for step in Autograde.class_traits()["sanitize_preprocessors"].default() if step is not ClearOutput]
+c.Autograde.sanitize_preprocessors = steps.with_quiet_overwrite([
+    step for step in Autograde.class_traits()["sanitize_preprocessors"].default() if step is not ClearOutput])
 c.Autograde.autograde_preprocessors = steps.with_grading_step(
     Autograde.class_traits()["autograde_preprocessors"].default())
 c.Autograde.pre_convert_hook = steps.before_autograde

@@ -9,8 +9,9 @@ as learners really hand them in (course/grading/ does the work):
   they pass the visible check and lose the points on the hidden cases;
 - renamed: notebooks renamed as browsers and JupyterLab rename them, and a renamed copy beside
   the course's own file: graded under the course's names, each said in one sentence;
-- damaged: a deleted check cell, a deleted setup cell, a duplicated exercise cell, an edited
-  check, a notebook saved as nbformat 4.4 without cell ids: the learner's code gets its due;
+- damaged: a deleted check cell (and a wrong piece after it, which still loses its points), a
+  deleted setup cell, a duplicated exercise cell, a duplicated check cell, an edited check, a
+  notebook saved as nbformat 4.4 without cell ids: the learner's code gets its due;
 - tampering: seven tricks on the checks (helpers.check, NumPy's comparisons, numpy.testing,
   the check framework, an answer equal to anything, a patch made at call time), each next to a
   wrong piece: those pieces earn nothing, the others their points;
@@ -162,7 +163,7 @@ SETUP_CELL = "train_images, train_labels, test_images, test_labels ="  # noteboo
 LOST = {  # the checks each learner loses, and the words each lost check's message holds
     "worked": {},
     "renamed": {},
-    "damaged": {},
+    "damaged": {"check_forward": "✗"},
     "six_mistakes": {m["check"]: "✗" for m in PLANTED},
     "hard_coded": {f"check_{piece}": "cases kept for grading" for _, piece, _ in HARD_CODED},
     "tampering": {f"check_{piece}": "✗" for _, piece, _ in TRICKS.values()},
@@ -248,8 +249,12 @@ RENAMES = {NAMES[5]: "06_forward_pass (1).ipynb", NAMES[6]: "07_backward_pass-Co
 def hand_in_damaged(course, into):
     copy_notebooks(course / ASSIGNMENT, into)
     delete_cells(into / NAMES[5], lambda cell: grading(cell).get("grade_id") == "check_sigmoid")
+    # a mistake after the deleted check: its check, found after the cell put back, catches it
+    edit_graded_cell(into / NAMES[5], "forward", lambda cell: source(cell).replace(
+        "return self.sigmoid(self.scores(X))", "return self.scores(X)"))
     delete_cells(into / NAMES[2], lambda cell: SETUP_CELL in source(cell))
     duplicate_the_exercise_as_a_stub_below_it(into / NAMES[8], "predict")
+    duplicate_the_check_below_it(into / NAMES[3], "check_roll")
     edit_graded_cell(into / NAMES[11], "check_rates", lambda cell: 'print("✓ rates")')
     as_nbformat_4_4(into / NAMES[10])
 
@@ -289,6 +294,16 @@ def duplicate_the_exercise_as_a_stub_below_it(path, grade_id):
         copy["id"] = "a-pasted-copy"
         copy["source"] = re.sub(r"### BEGIN SOLUTION\n.*?### END SOLUTION\n?",
                                 "# YOUR CODE HERE\nraise NotImplementedError()\n", source(copy), flags=re.S)
+        cells.insert(at + 1, copy)
+    edit_notebook(path, change)
+
+
+def duplicate_the_check_below_it(path, grade_id):
+    """A check cell copied and pasted below itself (Ctrl+C, Ctrl+V): the copy keeps its id."""
+    def change(cells):
+        [at] = [i for i, cell in enumerate(cells) if grading(cell).get("grade_id") == grade_id]
+        copy = json.loads(json.dumps(cells[at]))
+        copy["id"] = "a-pasted-check"
         cells.insert(at + 1, copy)
     edit_notebook(path, change)
 
@@ -405,6 +420,7 @@ EXPECTED_NOTES = {  # every line of "What happened to your submission", as patte
         r"You handed in both 09_model_performance\.ipynb and a copy named '09_model_performance-Copy1\.ipynb': 09_model_performance\.ipynb was graded, the copy was not\.",
     ],
     "damaged": [
+        r"Your 04_mini_batch\.ipynb has 2 cells for the check check_roll \(a copied cell keeps its id\): the first was graded\. Keep one cell and delete the copies\.",
         r"Your 09_model_performance\.ipynb has 2 cells for the exercise predict \(a copied cell keeps its id\): the last one you wrote in was graded\. Keep one cell and delete the copies\.",
         r"Your copy of the check cell of rates \(12_additional_example\.ipynb\) had been changed: it was graded as the course wrote it\.",
         r"The check cell of sigmoid was missing from your notebook: it was put back and graded as if you had kept it\.",
@@ -462,12 +478,15 @@ def test_each_summary_gives_the_total_every_check_and_what_happened(course, stud
         wanted = LOST.get(student, {}).get(f"check_{check}")
         if points.startswith("0 /"):
             assert message.startswith("✗") and (wanted is None or wanted in message), (check, message)
-        else:
-            assert message.startswith("✓"), (check, message)
+        else:  # the check's own line: a check that did not run has none
+            assert message.startswith(f"✓ {PIECES[check]}: "), (check, message)
     assert len(notes) == len(EXPECTED_NOTES[student]), notes
     for note, pattern in zip(notes, EXPECTED_NOTES[student]):
         assert re.fullmatch(pattern, note), note
     assert class_rows(course)[student] == (f"{got:g} / 44", " ".join(notes) or "nothing unusual")
+
+
+PIECES = {found.name: found.piece for found in framework.CHECKS.values()}
 
 
 def order_of(grade_id):

@@ -189,6 +189,7 @@ def make(source_notebook, submitted_notebook, needs_of):
 
     steps = []
     used_extras = set()
+    put_back = []  # deleted check cells: (the submitted cell they go after, the cell)
     for cell in source_cells:
         grading = nbgrader_of(cell)
         if GOING_FURTHER in tags_of(cell) or PROGRESS in tags_of(cell):
@@ -199,7 +200,7 @@ def make(source_notebook, submitted_notebook, needs_of):
         elif grading.get("grade"):
             name = check_name(source_of(cell))
             if grade_id not in by_grade_id:
-                index = _put_back(notebook, cell, steps)
+                index = _put_back(cell, steps, put_back)
                 notes.append(f"The check cell of {name or grade_id} was missing from your notebook: "
                              f"it was put back and graded as if you had kept it.")
             else:
@@ -217,6 +218,7 @@ def make(source_notebook, submitted_notebook, needs_of):
         following = [step for step in steps if step.cell is not None and step.cell > index]
         at = steps.index(following[0]) if following else len(steps)
         steps.insert(at, Step("extra", source, label(source_of(notebook["cells"][index])), None))
+    _insert(notebook, put_back, steps)
     return Plan(_needed(steps, needs_of, source_cells), notes, notebook)
 
 
@@ -242,17 +244,39 @@ def _solution_step(cell, grade_id, notebook, by_grade_id, extras, used_extras, n
     return Step("solution", answer, label(answer), mine, grade_id)
 
 
-def _put_back(notebook, cell, steps):
-    """Insert a copy of the source's check cell after the cell of the step before it; its index."""
-    shown = [step.cell for step in steps if step.cell is not None]
-    at = (max(shown) + 1) if shown else len(notebook["cells"])
+PUT_BACK = "put back"  # a step's cell, until _insert gives it its index
+
+
+def _put_back(cell, steps, put_back):
+    """A copy of the source's check cell, to go after the submitted cell of the last step so far
+    that has one; its step's cell is set by _insert once every cell is in place."""
+    shown = [step.cell for step in steps if isinstance(step.cell, int)]
     restored = copy.deepcopy(cell)
     restored["outputs"], restored["execution_count"] = [], None
-    notebook["cells"].insert(at, restored)
-    for step in steps:  # the cells after it moved one place down
-        if step.cell is not None and step.cell >= at:
-            step.cell += 1
-    return at
+    put_back.append(((max(shown) + 1) if shown else None, restored))
+    return (PUT_BACK, len(put_back) - 1)
+
+
+def _insert(notebook, put_back, steps):
+    """Insert the put-back cells, and give every step the index of its cell in the result."""
+    cells = notebook["cells"]
+    before = {}  # the original index a put-back cell goes before (None: the end) -> [its number]
+    for number, (at, _) in enumerate(put_back):
+        before.setdefault(at if at is not None and at < len(cells) else None, []).append(number)
+    moved, placed, result = {}, {}, []
+    for index, cell in enumerate(cells + [None]):
+        for number in before.get(index if cell is not None else None, []):
+            placed[number] = len(result)
+            result.append(put_back[number][1])
+        if cell is not None:
+            moved[index] = len(result)
+            result.append(cell)
+    cells[:] = result
+    for step in steps:
+        if isinstance(step.cell, tuple):
+            step.cell = placed[step.cell[1]]
+        elif step.cell is not None:
+            step.cell = moved[step.cell]
 
 
 def _needed(steps, needs_of, source_cells):

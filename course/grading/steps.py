@@ -11,7 +11,7 @@ from pathlib import Path
 
 from nbformat import NotebookNode
 from nbgrader.coursedir import CourseDirectory
-from nbgrader.preprocessors import Execute, NbGraderPreprocessor
+from nbgrader.preprocessors import Execute, NbGraderPreprocessor, OverwriteCells
 from traitlets import Float
 
 from course.grading import plan as plans
@@ -59,9 +59,21 @@ class GradeInFreshProcess(NbGraderPreprocessor):
                 continue
             cell = nb.cells[step.cell]
             cell.outputs = _outputs(result, step, budget)
+        _fail_checks_not_run(nb, {step.cell for step in made.steps})
         _notes.setdefault(str(folder), []).extend(made.notes)
         _replaced.setdefault(str(folder), set()).update(replaced)
         return nb, resources
+
+
+def _fail_checks_not_run(nb, graded):
+    """A graded cell with no error output earns its points in nbgrader: one that no step ran
+    (which should not happen) fails, saying so, rather than pass unseen."""
+    for index, cell in enumerate(nb.cells):
+        grading = (cell.get("metadata") or {}).get("nbgrader") or {}
+        if cell.get("cell_type") == "code" and grading.get("grade") and index not in graded:
+            message = "✗ not graded: grading found no check of the course's for this cell"
+            cell.outputs = [NotebookNode(output_type="error", ename="NotGraded", evalue=message,
+                                         traceback=[message])]
 
 
 def _outputs(result, step, budget):
@@ -86,6 +98,24 @@ def _outputs(result, step, budget):
 def with_grading_step(preprocessors):
     """nbgrader's autograde preprocessors, with GradeInFreshProcess in place of Execute."""
     return [GradeInFreshProcess if step is Execute else step for step in preprocessors]
+
+
+class OverwriteChecks(OverwriteCells):
+    """nbgrader's OverwriteCells (a locked cell back as the teacher wrote it), without its
+    warning that a check cell's checksum changed: every check of the release differs from the
+    source by its hidden cases, so nbgrader would warn 24 times for every learner. A check a
+    learner really changed is said in one sentence instead (submission.changed_checks)."""
+
+    def report_change(self, name, attr, old, new):
+        if attr == "checksum" and str(name).startswith("check_"):
+            self.log.debug("checksum of %s differs from the source's (its hidden cases)", name)
+            return
+        super().report_change(name, attr, old, new)
+
+
+def with_quiet_overwrite(preprocessors):
+    """nbgrader's sanitize preprocessors with OverwriteChecks for OverwriteCells."""
+    return [OverwriteChecks if step is OverwriteCells else step for step in preprocessors]
 
 
 def before_autograde(assignment, student, notebooks):
