@@ -22,8 +22,8 @@ process the hub started stops with it, and each ran with its home and temporary 
 test's temporary folder.
 
 It needs JupyterHub's proxy, configurable-http-proxy (npm), on PATH: without it the test is
-skipped, or fails where `CI` is set (.ci/run installs it). On its own, about two and a half
-minutes on two cores (most of it nbgrader's autograde, a fresh kernel per notebook and student):
+skipped, or fails where `CI` is set (.ci/run installs it). Run on its own (-s prints the
+timings; autograde grades each notebook in a process forked from nbgrader's, course/grading/):
 
     .venv/bin/python -m pytest -n 0 tests/test_classroom_hub.py -s   # -s: prints the timings
 """
