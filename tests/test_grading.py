@@ -168,6 +168,11 @@ LOST = {  # the checks each learner loses, and the words each lost check's messa
     "hard_coded": {f"check_{piece}": "cases kept for grading" for _, piece, _ in HARD_CODED},
     "tampering": {f"check_{piece}": "✗" for _, piece, _ in TRICKS.values()},
     "endless": {"check_epochs": "epochs", "check_share_of_ones": "never finished"},
+    "missing": {f"check_{name}": "not handed in" for name in ("scores", "sigmoid", "forward",
+                                                                "binary_cross_entropy", "loss")},
+    "unreadable": {f"check_{name}": "could not be read" for name in (
+        "unroll", "roll", "pixel_position", "scores", "sigmoid", "forward", "binary_cross_entropy", "loss")},
+    "slow": {},
 }
 
 
@@ -232,6 +237,9 @@ def hand_in_hard_coded(course, into):
         edit_graded_cell(into / NAMES[number - 1], piece,
                          lambda cell, piece=piece, number=number, static=static:
                          answers_from_a_table(number, piece, static))
+    # and the hidden cases switched off, in the first of them (the guard puts them back)
+    edit_graded_cell(into / NAMES[2], "share_of_ones", lambda cell: "import course.grading.hidden\n"
+                     "course.grading.hidden.run = lambda *a, **k: None\n" + source(cell))
 
 
 def hand_in_renamed(course, into):
@@ -243,7 +251,8 @@ def hand_in_renamed(course, into):
 
 
 RENAMES = {NAMES[5]: "06_forward_pass (1).ipynb", NAMES[6]: "07_backward_pass-Copy1.ipynb",
-           NAMES[7]: "08_Update_Parameters.ipynb"}
+           NAMES[7]: "08_Update_Parameters.ipynb", NAMES[9]: "10 training loop.ipynb",
+           NAMES[10]: "11_training_the_model (2) .ipynb", NAMES[11]: "12_additional_example.ipynb.ipynb"}
 
 
 def hand_in_damaged(course, into):
@@ -271,10 +280,47 @@ def hand_in_endless(course, into):
         edit_graded_cell(into / NAMES[number - 1], grade_id, lambda cell, cell_source=cell_source: cell_source)
 
 
+def hand_in_missing(course, into):
+    copy_notebooks(course / ASSIGNMENT, into)
+    (into / NAMES[5]).unlink()
+
+
+def hand_in_unreadable(course, into):
+    copy_notebooks(course / ASSIGNMENT, into)
+    (into / NAMES[3]).write_text("", encoding="utf-8")
+    text = (into / NAMES[5]).read_text(encoding="utf-8")
+    (into / NAMES[5]).write_text(text[:len(text) // 2], encoding="utf-8")  # a copy cut short
+
+
+def hand_in_slow(course, into):
+    """Honest code, slow or untidy: each check still judges only its own piece."""
+    copy_notebooks(course / ASSIGNMENT, into)
+    for number, grade_id, change in SLOW:
+        edit_graded_cell(into / NAMES[number - 1], grade_id, lambda cell, change=change: change(source(cell)))
+    # a constant in a cell of the learner's own, used by their answer
+    def add_constant(cells):
+        [at] = [i for i, cell in enumerate(cells) if grading(cell).get("grade_id") == "share_of_ones"]
+        cells.insert(at, {"cell_type": "code", "execution_count": None, "id": "my-constant",
+                          "metadata": {}, "outputs": [], "source": "ONE = 1  # the label I count\n"})
+        cells[at + 1]["source"] = source(cells[at + 1]).replace("labels == 1", "labels == ONE")
+    edit_notebook(into / NAMES[2], add_constant)
+
+
+SLOW = [  # (notebook, exercise, change of its cell)
+    (6, "sigmoid", lambda text: text + "\n\nimport time\nstarted = time.time()\n"
+                                       "while time.time() - started < 8:  # timing my sigmoid\n"
+                                       "    sigmoid(np.linspace(-5, 5, 1000))\n"),
+    (7, "backward", lambda text: text + "\nprint(backward_of_my_test_model)  # a leftover line\n"),
+    (12, "standardise", lambda text: text + "\nimport time\ntime.sleep(60)\n"),
+    (4, "unroll", lambda text: text + "\nimport os\nos._exit(0)\n"),
+]
+
+
 SUBMISSIONS = {"worked": hand_in_worked, "untouched": hand_in_untouched,
                "six_mistakes": hand_in_six_mistakes, "hard_coded": hand_in_hard_coded,
                "renamed": hand_in_renamed, "damaged": hand_in_damaged,
-               "tampering": hand_in_tampering, "endless": hand_in_endless}
+               "tampering": hand_in_tampering, "endless": hand_in_endless,
+               "missing": hand_in_missing, "unreadable": hand_in_unreadable, "slow": hand_in_slow}
 
 
 def delete_cells(path, which):
@@ -410,14 +456,30 @@ def class_rows(course):
              for found in re.findall(r"<tr><td>(.*?)</tr>", page, flags=re.S))}
 
 
+# notebooks 7-12 build the model from the learner's notebooks 5-N: without a readable 6, from the course's
+MODEL_FROM_THE_COURSE = (r"Your saved notebooks could not build the model for 07_backward_pass, 08_update_parameters, "
+                         r"09_model_performance, 10_training_loop, 11_training_the_model, 12_additional_example "
+                         r"\(06_forward_pass\.ipynb[^/]*\): their checks were graded on the course's model instead, "
+                         r"so that they judge only their own code\.")
 EXPECTED_NOTES = {  # every line of "What happened to your submission", as patterns, in order
+    "missing": [r"You did not hand in 06_forward_pass\.ipynb: its checks count 0\.",
+                MODEL_FROM_THE_COURSE],
+    "unreadable": [
+        r"Your 04_mini_batch\.ipynb could not be read as a notebook \(it is empty\): it was not graded, and its checks count 0\. .*",
+        r"Your 06_forward_pass\.ipynb could not be read as a notebook \(its JSON breaks off: .*\): it was not graded, and its checks count 0\. .*",
+        MODEL_FROM_THE_COURSE],
+    "slow": [],
     "worked": [], "untouched": [r"Your copy of the check cell of sigmoid \(06_forward_pass\.ipynb\) had been changed: it was graded as the course wrote it\."],
-    "six_mistakes": [], "hard_coded": [], "endless": [],
+    "six_mistakes": [], "endless": [],
+    "hard_coded": [r"Your code replaced course\.grading\.hidden\.run; grading put the originals back before each check .*"],
     "renamed": [
         r"Your notebook '06_forward_pass \(1\)\.ipynb' was graded as 06_forward_pass\.ipynb: next time, keep the course's file names .*",
         r"Your notebook '07_backward_pass-Copy1\.ipynb' was graded as 07_backward_pass\.ipynb: .*",
         r"Your notebook '08_Update_Parameters\.ipynb' was graded as 08_update_parameters\.ipynb: .*",
         r"You handed in both 09_model_performance\.ipynb and a copy named '09_model_performance-Copy1\.ipynb': 09_model_performance\.ipynb was graded, the copy was not\.",
+        r"Your notebook '10 training loop\.ipynb' was graded as 10_training_loop\.ipynb: .*",
+        r"Your notebook '11_training_the_model \(2\) \.ipynb' was graded as 11_training_the_model\.ipynb: .*",
+        r"Your notebook '12_additional_example\.ipynb\.ipynb' was graded as 12_additional_example\.ipynb: .*",
     ],
     "damaged": [
         r"Your 04_mini_batch\.ipynb has 2 cells for the check check_roll \(a copied cell keeps its id\): the first was graded\. Keep one cell and delete the copies\.",

@@ -113,17 +113,24 @@ def scrub(text, course_root):
 
 def checks_of(autograded_folder, grades):
     """[(notebook, check name, score, max, first line)] of a submission, in the course's order.
-    `grades`: {grade id: (score, max score)} from the gradebook."""
+    `grades`: {grade id: (score, max score, notebook)} from the gradebook."""
     rows = []
     for name in COURSE_NOTEBOOKS:
         path = Path(autograded_folder) / name
-        if not path.is_file():
+        if not path.is_file():  # not handed in, or unreadable: its checks count, at 0
+            from course.checks.framework import CHECKS
+            order = [f"check_{check}" for check in CHECKS]
+            rows += [(name, grade_id.removeprefix("check_"), grade[0], grade[1],
+                      "✗ not graded: this notebook was not handed in, or could not be read")
+                     for grade_id, grade in sorted(grades.items(), key=lambda item: order.index(item[0])
+                                                   if item[0] in order else len(order))
+                     if grade[2:] == (name.removesuffix(".ipynb"),)]
             continue
         for cell in json.loads(path.read_text(encoding="utf-8"))["cells"]:
             grading = (cell.get("metadata") or {}).get("nbgrader") or {}
             if not grading.get("grade") or grading.get("solution") or grading.get("grade_id") not in grades:
                 continue
-            score, maximum = grades[grading["grade_id"]]
+            score, maximum = grades[grading["grade_id"]][:2]
             rows.append((name, grading["grade_id"].removeprefix("check_"), score, maximum,
                          first_line(cell.get("outputs", []))))
     return rows

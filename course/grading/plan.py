@@ -122,9 +122,12 @@ def read_names(source):
     return names
 
 
-def definitions(source):
-    """A cell's imports, functions and classes, at their own lines (tracebacks point at the
-    learner's line); everything else blanked, even on a line it shares with an import
+def definitions(source, assignments=False):
+    """What a cell defines, at its own lines (tracebacks point at the learner's line): imports,
+    functions, classes, a piece attached to a class (`LogisticModel.sigmoid = staticmethod(...)`)
+    and names given a constant (`LIMIT = 500.0`), or with `assignments` any name given a value
+    at the top level (`_TABLE = pickle.loads(...)`: a model cell's module-level values). Everything else is
+    blanked (a print, a loop, a training run), even on a line it shares with a kept statement
     (`import helpers; helpers.check("sigmoid")` keeps `import helpers`). A cell that does not
     compile stays as it is, to fail where it stands."""
     try:
@@ -134,17 +137,35 @@ def definitions(source):
     lines = source.splitlines(True)
     kept = [""] * len(lines)
     for node in tree.body:
-        if isinstance(node, (ast.Import, ast.ImportFrom)):
-            segment = ast.get_source_segment(source, node)
-            if node.lineno == node.end_lineno and segment:
-                line = node.lineno - 1
-                kept[line] = f"{kept[line]}; {segment}" if kept[line] else segment
-                continue
-        if isinstance(node, (ast.Import, ast.ImportFrom, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-            start = min([node.lineno] + [d.lineno for d in getattr(node, "decorator_list", [])])
-            for number in range(start - 1, node.end_lineno):
-                kept[number] = lines[number].rstrip("\n")
+        if not (_defines(node) or (assignments and isinstance(node, (ast.Assign, ast.AnnAssign)))):
+            continue
+        segment = ast.get_source_segment(source, node)
+        if node.lineno == node.end_lineno and segment and not getattr(node, "decorator_list", None):
+            line = node.lineno - 1
+            kept[line] = f"{kept[line]}; {segment}" if kept[line] else segment
+            continue
+        start = min([node.lineno] + [d.lineno for d in getattr(node, "decorator_list", [])])
+        for number in range(start - 1, node.end_lineno):
+            kept[number] = lines[number].rstrip("\n")
     return "".join(line + "\n" for line in kept)
+
+
+def _literal(value):
+    try:
+        ast.literal_eval(value)
+    except ValueError:
+        return False
+    return True
+
+
+def _defines(node):
+    if isinstance(node, (ast.Import, ast.ImportFrom, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+        return True
+    if isinstance(node, (ast.Assign, ast.AnnAssign)) and node.value is not None:
+        targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+        attached = all(isinstance(target, ast.Attribute) for target in targets)
+        return attached or _literal(node.value)
+    return False
 
 
 def check_name(source):

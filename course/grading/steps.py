@@ -24,6 +24,7 @@ SUBMISSION_SECONDS = 30.0  # a whole submission's graded runs, endless loops inc
 # post-convert hook writes it down: {folder: [sentence, ...]}.
 _notes = {}
 _replaced = {}  # what the learner's code replaced, in any notebook: said once per submission
+_fallbacks = {}  # [(notebook, cause)]: notebooks graded on the course's model, said once
 _started = {}
 
 
@@ -53,7 +54,7 @@ class GradeInFreshProcess(NbGraderPreprocessor):
         budget = max(1.0, min(self.notebook_seconds, SUBMISSION_SECONDS - (time.monotonic() - started)))
         steps = [{"kind": step.kind, "source": step.source, "label": step.label, "grade_id": step.grade_id}
                  for step in made.steps]
-        results, replaced = worker.grade(steps, folder, reference, budget)
+        results, replaced, fallbacks = worker.grade(steps, folder, reference, budget, f"{name}.ipynb")
         for step, result in zip(made.steps, results):
             if step.cell is None:
                 continue
@@ -62,6 +63,7 @@ class GradeInFreshProcess(NbGraderPreprocessor):
         _fail_checks_not_run(nb, {step.cell for step in made.steps})
         _notes.setdefault(str(folder), []).extend(made.notes)
         _replaced.setdefault(str(folder), set()).update(replaced)
+        _fallbacks.setdefault(str(folder), []).extend(fallbacks)
         return nb, resources
 
 
@@ -76,11 +78,22 @@ def _fail_checks_not_run(nb, graded):
                                          traceback=[message])]
 
 
+def _fallback_sentences(fallbacks):
+    """One sentence per cause: the notebooks graded on the course's model because of it."""
+    by_cause = {}
+    for notebook, cause in fallbacks:
+        by_cause.setdefault(cause, []).append(notebook.removesuffix(".ipynb"))
+    return [f"Your saved notebooks could not build the model for {', '.join(names)} ({cause}): "
+            f"{'their' if len(names) > 1 else 'its'} checks were graded on the course's model "
+            f"instead, so that they judge only {'their' if len(names) > 1 else 'its'} own code."
+            for cause, names in by_cause.items()]
+
+
 def _outputs(result, step, budget):
     if result is None:
-        message = (f"✗ not graded: the notebook's graded run was stopped after {budget:.0f} s, "
-                   f"before this cell (code of yours that never ends, in this notebook or one "
-                   f"before it?)")
+        message = (f"✗ not graded: grading's time ran out before this cell ({budget:.0f} s were "
+                   f"left for this notebook of the {SUBMISSION_SECONDS:.0f} s a submission gets): "
+                   f"code of yours that is very slow or never ends, here or in an earlier notebook?")
         return [NotebookNode(output_type="error", ename="TimeLimit", evalue=message,
                              traceback=[message])]
     stdout, stderr, error = result
@@ -127,6 +140,7 @@ def before_autograde(assignment, student, notebooks):
         notes += submission.changed_checks(notebooks, folder.resolve().parents[2] / assignment)
         _notes[str(_autograded_of(folder))] = list(notes)
         _replaced.pop(str(_autograded_of(folder)), None)
+        _fallbacks.pop(str(_autograded_of(folder)), None)
         _started.pop(str(_autograded_of(folder)), None)
 
 
@@ -138,6 +152,7 @@ def after_autograde(assignment, student, notebooks):
         replaced = _replaced.pop(str(folder), set())
         if replaced:
             notes.append(worker.CHANGED_NOTE.format(names=", ".join(sorted(replaced))))
+        notes += _fallback_sentences(_fallbacks.pop(str(folder), []))
         _started.pop(str(folder), None)
         if folder.is_dir():
             (folder / NOTES_FILE).write_text(json.dumps(notes, indent=1, ensure_ascii=False) + "\n",
@@ -184,12 +199,12 @@ def _notes_of(autograded):
 
 
 def _grades(root, assignment, student):
-    """{grade id: (score, max score)} of a submission, from the course's gradebook."""
+    """{grade id: (score, max score, notebook)} of a submission, from the course's gradebook."""
     from nbgrader.api import Gradebook, MissingEntry
     with Gradebook(f"sqlite:///{Path(root) / 'gradebook.db'}") as gradebook:
         try:
             submission = gradebook.find_submission(assignment, student)
         except MissingEntry:
             return {}
-        return {grade.name: (grade.score, grade.max_score)
+        return {grade.name: (grade.score, grade.max_score, notebook.name)
                 for notebook in submission.notebooks for grade in notebook.grades}

@@ -26,8 +26,9 @@ def course_name(filename):
     stem = Path(filename).name
     if not stem.lower().endswith(".ipynb"):
         return None
-    stem = stem[:-len(".ipynb")]
-    stem = re.sub(r"(\s*\(\d+\)|-Copy\d*|\s+copy(\s*\d+)?|_copy\d*)+$", "", stem, flags=re.IGNORECASE)
+    while stem.lower().endswith(".ipynb"):  # '12_additional_example.ipynb.ipynb' too
+        stem = stem[:-len(".ipynb")].rstrip()
+    stem = re.sub(r"(\s*\(\d+\)|\s*-\s*Copy\d*|\s+copy(\s*\d+)?|_copy\d*)+\s*$", "", stem, flags=re.IGNORECASE)
     key = re.sub(r"[\s\-]+", "_", stem.strip()).lower()
     for course_stem, name in STEMS.items():
         if key == course_stem.lower():
@@ -40,9 +41,36 @@ def prepare(notebooks):
     course notebook is copied to its course name and listed under it; copied exercise cells are
     set aside (set_aside_copies). The sentences for the learner and the teacher."""
     notes = _rename(notebooks)
-    for path in notebooks:
+    for path in list(notebooks):
+        problem = _unreadable(Path(path))
+        if problem:
+            notebooks.remove(path)
+            notes.append(f"Your {Path(path).name} could not be read as a notebook ({problem}): it "
+                         f"was not graded, and its checks count 0. Open it in JupyterLab; if it "
+                         f"does not open, hand in a copy from before it was damaged.")
+            continue
         notes += set_aside_copies(Path(path))
+    handed_in = {Path(path).name for path in notebooks}
+    for name in COURSE_NOTEBOOKS:
+        if _graded_checks(name) and name not in handed_in and not any(
+                name in note and "could not be read" in note for note in notes):
+            notes.append(f"You did not hand in {name}: its checks count 0.")
     return notes
+
+
+def _unreadable(path):
+    """Why a file is not a notebook nbgrader can read, in a few words, or None."""
+    try:
+        notebook = json.loads(path.read_text(encoding="utf-8"))
+    except UnicodeDecodeError:
+        return "it is not text"
+    except ValueError as error:
+        return "it is empty" if not path.read_bytes().strip() else f"its JSON breaks off: {error.msg}"
+    except OSError as error:
+        return error.strerror
+    if not isinstance(notebook, dict) or not isinstance(notebook.get("cells"), list):
+        return "it has no list of cells"
+    return None
 
 
 STUB = re.compile(r"# YOUR CODE HERE\s*\n\s*raise NotImplementedError\(\)")

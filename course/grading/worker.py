@@ -14,6 +14,7 @@ import contextlib
 import io
 import multiprocessing
 import os
+import re
 import signal
 import sys
 import time
@@ -32,7 +33,10 @@ import numpy.testing
 
 import helpers
 from course import checks
+from course import notebooks as course_notebooks
 from course.checks import framework
+from course.grading import hidden  # noqa: F401 - loaded before the guard's snapshot, so guarded
+from course.grading import plan as plans
 
 STEP_SECONDS = 10.0      # one cell of the plan; a check also has its own, shorter limit
 PATIENCE = STEP_SECONDS + 2.0  # a step still running after this has caught its time limit: killed
@@ -113,9 +117,7 @@ def _run_step(step, namespace, guard, labels, noted):
     except framework.TookTooLong:
         error = ("TookTooLong", f"stopped after {STEP_SECONDS:g} s: a loop that never ends?",
                  [f"TookTooLong: {step['label']} ran for more than {STEP_SECONDS:g} s and was stopped"])
-    except BaseException as raised:
-        if isinstance(raised, KeyboardInterrupt):
-            raise
+    except BaseException as raised:  # KeyboardInterrupt and SystemExit too: the learner's
         lines = ([f"{type(raised).__name__}: {raised}"] if isinstance(raised, checks.CheckFailed)
                  else _learner_traceback(raised, labels))
         error = (type(raised).__name__, str(raised), lines)
@@ -131,11 +133,13 @@ def _run_step(step, namespace, guard, labels, noted):
     return out.getvalue(), err.getvalue(), error
 
 
-def run_plan(steps, folder, reference, connection, known=None):
+def run_plan(steps, folder, reference, connection, known=None, notebook=""):
     """The child's work: each step's (stdout, stderr, error), sent as soon as it is known. The
     steps in `known` ({step: result} of an earlier run: its checks, and the steps that never
     ended or ended its process) are not run again."""
     known = known or {}
+    said = []  # sentences for the learner: a model built from the course's notebooks instead
+    _grade_on_own_code(reference, notebook, said)
     os.chdir(folder)
     os.environ["MPLBACKEND"] = "Agg"
     os.environ["COURSE_REFERENCE_NOTEBOOKS"] = str(reference)
@@ -149,11 +153,50 @@ def run_plan(steps, folder, reference, connection, known=None):
     noted = set()  # what the learner's cells replaced before a check
     for number, step in enumerate(steps):
         if number in known:
+            if step["kind"] != "check":  # stopped before: its definitions, for the steps after it
+                _quietly(plans.definitions(step["source"]), step["label"], namespace)
             continue
         connection.send(("running", number))
         connection.send((number, _run_step(step, namespace, guard, labels, noted)))
     connection.send(("notes", sorted(noted)))
+    connection.send(("said", said))
     connection.send(("done", None))
+
+
+def _quietly(source, label, namespace):
+    try:
+        with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()), \
+                framework._time_limit(STEP_SECONDS, {"fired": False}):
+            exec(compile(source, label, "exec"), namespace)  # noqa: S102
+    except BaseException:  # noqa: BLE001 - its own result, kept from the earlier run, says what went wrong
+        pass
+
+
+def _grade_on_own_code(reference, notebook, said):
+    """Each notebook's checks judge that notebook's code alone:
+
+    - `model_from_notebooks` runs only what the learner's saved model cells define and assign
+      (no loop or print left in a cell of notebook 6 runs again, and slows, every later notebook);
+    - when those cells cannot build the model (a notebook missing, unreadable or broken), the
+      course's model is used instead and a sentence says so: a later notebook's checks do not
+      fail for an earlier notebook's mistake, which costs its own checks already."""
+    tagged = course_notebooks._tagged
+    course_notebooks._tagged = lambda code_cells, tag: [
+        (number, plans.definitions(source, assignments=True) if tag == "model" else source)
+        for number, source in tagged(code_cells, tag)]
+    build = helpers.model_from_notebooks
+
+    def model_from_notebooks(through=max(course_notebooks.MODEL_NOTEBOOKS), notebooks_dir=None):
+        try:
+            return build(through, notebooks_dir)
+        except Exception as error:  # noqa: BLE001 - said to the learner, in a sentence
+            cause = str(error).splitlines()[0] if str(error) else type(error).__name__
+            cause = re.sub(r":? looked for it in \S+", "", cause)
+            cause = re.sub(r"(?:/[^\s/]+)+/(?=\d\d_)", "", cause)  # no path of the grader's machine
+            found = re.search(r"(\d\d_\w+\.ipynb)(.*)", cause)
+            said.append((notebook, f"{found.group(1)}{found.group(2)}" if found else cause))
+            return build(through, reference)
+    helpers.model_from_notebooks = model_from_notebooks
 
 
 NEVER_ENDED, ENDED_PROCESS = "never ended", "ended the process"
@@ -176,28 +219,31 @@ def _stopped(step, why):
 STOPPED = ("TookTooLong", "ProcessEnded")  # a step's errors that a new run does not repeat
 
 
-def grade(steps, folder, reference, seconds):
+def grade(steps, folder, reference, seconds, notebook=""):
     """Run `steps` (dicts: kind, source, label) in a fresh process in `folder`; the results, one
-    per step ((stdout, stderr, error) or None when the time ran out first), and the names of what
-    the learner's cells replaced before a check (CHANGED_NOTE says it to the learner).
+    per step ((stdout, stderr, error) or None when the time ran out first), the names of what
+    the learner's cells replaced before a check (CHANGED_NOTE says it to the learner), and
+    [(notebook, cause)] when the learner's notebooks could not build the model.
 
     A step still running PATIENCE seconds after it started (code that catches the time limit's
     exception and loops on) has its process killed; a new process then runs the plan again
     without it, leaving out the checks already graded, so one endless loop costs its own step
     and PATIENCE seconds, not the rest of the notebook. All of it within `seconds`."""
-    results, notes = [None] * len(steps), []
+    results, notes, said = [None] * len(steps), [], []
     deadline = time.monotonic() + seconds
     while True:
         known = {number: result for number, result in enumerate(results) if result is not None
                  and (steps[number]["kind"] == "check" or (result[2] or ("",))[0] in STOPPED)}
-        (stopped, why), said = _run_once(steps, folder, reference, deadline, known, results)
-        notes = sorted(set(notes) | set(said))
+        (stopped, why), (replaced, sentences) = _run_once(steps, folder, reference, deadline, known,
+                                                          results, notebook)
+        notes = sorted(set(notes) | set(replaced))
+        said = said or sentences
         if stopped is None or time.monotonic() >= deadline:
-            return results, notes
+            return results, notes, said
         results[stopped] = _stopped(steps[stopped], why)
 
 
-def _run_once(steps, folder, reference, deadline, known, results):
+def _run_once(steps, folder, reference, deadline, known, results, notebook):
     """One process's run of the plan, its results written into `results`; ((the step it was
     stopped in, or None, and why), its notes)."""
     arguments = (steps, str(folder), str(reference))
@@ -207,7 +253,7 @@ def _run_once(steps, folder, reference, deadline, known, results):
         if pid == 0:  # the child: run the plan, say everything, and leave without cleaning up
             os.close(reading)
             try:
-                run_plan(*arguments, Connection(writing, readable=False), known)
+                run_plan(*arguments, Connection(writing, readable=False), known, notebook)
             finally:
                 os._exit(0)
         os.close(writing)
@@ -217,11 +263,11 @@ def _run_once(steps, folder, reference, deadline, known, results):
     else:  # Windows: a new Python process, slower, the same results
         context = multiprocessing.get_context("spawn")
         receiving, sending = context.Pipe(duplex=False)
-        process = context.Process(target=run_plan, args=(*arguments, sending, known), daemon=True)
+        process = context.Process(target=run_plan, args=(*arguments, sending, known, notebook), daemon=True)
         process.start()
         sending.close()
         stop, wait = (lambda: (process.kill(), process.join(5))), (lambda: process.join(5))
-    notes, finished, running, stopped = [], False, None, (None, None)
+    notes, said, finished, running, stopped = [], [], False, None, (None, None)
     try:
         while (left := deadline - time.monotonic()) > 0:
             if not receiving.poll(min(left, PATIENCE) if running is not None else left):
@@ -239,12 +285,14 @@ def _run_once(steps, folder, reference, deadline, known, results):
                 running = value
             elif key == "notes":
                 notes = value
+            elif key == "said":
+                said = value
             else:
                 results[key], running = value, None
     finally:
         (wait if finished else stop)()
         receiving.close()
-    return stopped, notes
+    return stopped, (notes, said)
 
 
 def reference_folder(course_root, source_directory, assignment):
