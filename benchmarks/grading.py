@@ -18,7 +18,8 @@ with one BLAS thread (OPENBLAS/OMP/MKL_NUM_THREADS=1). Measured:
    the wall time from the first start to the last end, the CPU seconds of them all, and whether
    every one has 44 of 44; a student whose command fails (the shared SQLite gradebook locked?)
    is graded once more, and the retries are counted. Then the same class one at a time (N = 1),
-   unless --quick.
+   unless --quick. Last, every submission so far (the class and measures 1-2's two) in one
+   `nbgrader autograde notebooks --force`, the documented command, which starts nbgrader once.
 
 It prints a report and exits with status 0.
 """
@@ -167,6 +168,12 @@ def measure_class(course, processes, quick):
             print(f"      failed twice: {failure}")
         if full < CLASS_SIZE:
             print(f"      totals: {', '.join('%g/%g' % pair for pair in totals)}")
+    # The documented command as it is: one nbgrader for the whole class (its start-up paid once).
+    wall, cpu, status, output = nbgrader(course, "autograde", ASSIGNMENT, "--force")
+    full = sum(total(course, student) == (FULL_MARKS, FULL_MARKS) for student in students)
+    print(f"   in one `nbgrader autograde {ASSIGNMENT} --force` (every student so far): wall {wall:.1f} s, "
+          f"CPU {cpu:.1f} s; the class: {full} of {CLASS_SIZE} have {FULL_MARKS} of {FULL_MARKS}"
+          + (f"; FAILED: {failed(output)}" if status else ""))
     print()
 
 

@@ -31,7 +31,7 @@ from pathlib import Path
 import numpy as np
 
 from course import notebooks
-from course.checks.framework import CheckFailed
+from course.checks.framework import CHECKS, CheckFailed
 
 HIDDEN = {}
 
@@ -93,6 +93,18 @@ def _reference_functions(number, folder):
             source = "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
             exec(compile(definitions(source), f"{path.name} (reference)", "exec"), namespace)  # noqa: S102
     return namespace
+
+
+def preload(folder):
+    """Build the reference (the worked edition's model and functions) once, in the process the
+    graded runs are forked from, so that no run pays for it again. `folder`: the worked edition."""
+    os.environ["COURSE_REFERENCE_NOTEBOOKS"] = str(folder)
+    reference_model()
+    for number in {found.notebook for found in CHECKS.values() if not found.of_the_model}:
+        try:  # the notebooks whose checks try free functions
+            _reference_functions(number, str(reference_folder()))
+        except Exception:  # noqa: BLE001 - a notebook none of whose functions is tried: built when used
+            pass
 
 
 def reference(number, name):

@@ -14,6 +14,7 @@ from nbgrader.coursedir import CourseDirectory
 from nbgrader.preprocessors import Execute, NbGraderPreprocessor, OverwriteCells
 from traitlets import Float
 
+from course.grading import hidden
 from course.grading import plan as plans
 from course.grading import submission, worker
 
@@ -54,6 +55,7 @@ class GradeInFreshProcess(NbGraderPreprocessor):
         budget = max(1.0, min(self.notebook_seconds, SUBMISSION_SECONDS - (time.monotonic() - started)))
         steps = [{"kind": step.kind, "source": step.source, "label": step.label, "grade_id": step.grade_id}
                  for step in made.steps]
+        hidden.preload(reference)
         results, replaced, fallbacks = worker.grade(steps, folder, reference, budget, f"{name}.ipynb")
         for step, result in zip(made.steps, results):
             if step.cell is None:
