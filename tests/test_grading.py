@@ -200,7 +200,7 @@ def course(tmp_path_factory):
                     ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
     commands = teacher_commands()
     assert [command[0] for command in commands] == \
-        ["generate_assignment", "autograde", "generate_feedback"], commands
+        ["generate_assignment", "autograde", "generate_feedback", "export"], commands
     nbgrader(course, *commands[0])
     for student, hand_in in SUBMISSIONS.items():
         hand_in(course, course / "submitted" / student / ASSIGNMENT)
@@ -589,6 +589,36 @@ def test_every_figure_in_the_feedback_has_alternative_text(course):
     images = [image for page in pages for image in re.findall(r"<img\b[^>]*>", page.read_text(encoding="utf-8"))]
     assert images
     assert [image[:120] for image in images if not re.search(r'alt="[^"]{12,}"', image)] == []
+
+
+def read_csv(path):
+    import csv
+    with open(path, newline="", encoding="utf-8") as file:
+        return list(csv.reader(file))
+
+
+def test_the_grades_go_out_per_check_and_for_canvas_and_moodle(course):
+    """docs/teaching.md's export command wrote, from the gradebook, a column per check and one
+    total for each learning platform, for every learner."""
+    header, *rows = read_csv(course / "grades" / f"{ASSIGNMENT}_checks.csv")
+    checks = sorted(scores(course, "worked"), key=order_of)
+    assert header == ["learner", "last_name", "first_name", "email", *checks,
+                      "raw_score", "late_penalty", "score", "max_score"]
+    assert sorted(row[0] for row in rows) == sorted(SUBMISSIONS)
+    totals = {}
+    for row in rows:
+        graded = scores(course, row[0])
+        assert [float(points) for points in row[4:4 + len(checks)]] == [graded[c][0] for c in checks]
+        assert float(row[-4]) == float(row[-2]) == sum(score for score, _ in graded.values())
+        assert (row[-3], row[-1]) == ("0", "44")
+        totals[row[0]] = row[-2]
+    header, *canvas = read_csv(course / "grades" / f"{ASSIGNMENT}_canvas.csv")
+    assert header == ["Student", "ID", "SIS User ID", "SIS Login ID", "Section",
+                      f"Logistic regression with NumPy ({ASSIGNMENT})"]
+    assert {row[3]: row[5] for row in canvas} == totals
+    header, *moodle = read_csv(course / "grades" / f"{ASSIGNMENT}_moodle.csv")
+    assert header == ["Username", "Email address", f"Logistic regression with NumPy ({ASSIGNMENT})"]
+    assert {row[0]: row[2] for row in moodle} == totals
 
 
 def test_the_exercise_edition_with_the_solutions_pasted_back_is_the_worked_edition():
