@@ -48,3 +48,14 @@ c.Autograde.post_convert_hook = steps.after_autograde
 c.GenerateFeedback.preprocessors = [
     *GenerateFeedback.class_traits()["preprocessors"].default(), feedback.FiguresWithAltText]
 c.GenerateFeedback.post_convert_hook = steps.after_feedback
+
+# Late work (course/grading/late.py): 10 % of the points off per day or part of a day after the
+# assignment's due date, at most 50 %. Set a due date with
+#     nbgrader db assignment add notebooks --duedate="2027-01-15 17:00:00 UTC"
+# (no due date: nothing is late); change the rates here, or set penalty_method "none" with
+# nbgrader's own plugin (c.AssignLatePenalties.plugin_class = "nbgrader.plugins.LateSubmissionPlugin").
+from course.grading.late import PercentPerDay
+
+c.AssignLatePenalties.plugin_class = PercentPerDay
+c.PercentPerDay.percent_per_day = 10
+c.PercentPerDay.most_percent = 50

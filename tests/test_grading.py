@@ -173,6 +173,7 @@ LOST = {  # the checks each learner loses, and the words each lost check's messa
     "unreadable": {f"check_{name}": "could not be read" for name in (
         "unroll", "roll", "pixel_position", "scores", "sigmoid", "forward", "binary_cross_entropy", "loss")},
     "slow": {},
+    "late": {},
 }
 
 
@@ -202,6 +203,8 @@ def course(tmp_path_factory):
     assert [command[0] for command in commands] == \
         ["generate_assignment", "autograde", "generate_feedback", "export"], commands
     nbgrader(course, *commands[0])
+    [due_date] = nbgrader_commands(ROOT / "docs" / "teaching.md", "Late work")
+    nbgrader(course, *due_date)  # the documented due date; one learner hands in after it
     for student, hand_in in SUBMISSIONS.items():
         hand_in(course, course / "submitted" / student / ASSIGNMENT)
     logs = [nbgrader(course, *command) for command in commands[1:]]
@@ -316,11 +319,21 @@ SLOW = [  # (notebook, exercise, change of its cell)
 ]
 
 
+def hand_in_late(course, into):
+    copy_notebooks(course / ASSIGNMENT, into)
+    (into / "timestamp.txt").write_text(LATE_TIMESTAMP, encoding="utf-8")
+
+
+# 2 days and 3 hours after docs/teaching.md's due date: 3 days started, 30 % off (late.py)
+LATE_TIMESTAMP, LATE_PENALTY = "2027-01-17 20:00:00 UTC", {"late": 0.3 * 44}
+
+
 SUBMISSIONS = {"worked": hand_in_worked, "untouched": hand_in_untouched,
                "six_mistakes": hand_in_six_mistakes, "hard_coded": hand_in_hard_coded,
                "renamed": hand_in_renamed, "damaged": hand_in_damaged,
                "tampering": hand_in_tampering, "endless": hand_in_endless,
-               "missing": hand_in_missing, "unreadable": hand_in_unreadable, "slow": hand_in_slow}
+               "missing": hand_in_missing, "unreadable": hand_in_unreadable, "slow": hand_in_slow,
+               "late": hand_in_late}
 
 
 def delete_cells(path, which):
@@ -469,6 +482,7 @@ EXPECTED_NOTES = {  # every line of "What happened to your submission", as patte
         r"Your 06_forward_pass\.ipynb could not be read as a notebook \(its JSON breaks off: .*\): it was not graded, and its checks count 0\. .*",
         MODEL_FROM_THE_COURSE],
     "slow": [],
+    "late": [r"Handed in 2\.1 days after the due date: 13\.2 of your 44 points were taken off for it \(the course's late-work policy\)\."],
     "worked": [], "untouched": [r"Your copy of the check cell of sigmoid \(06_forward_pass\.ipynb\) had been changed: it was graded as the course wrote it\."],
     "six_mistakes": [], "endless": [],
     "hard_coded": [r"Your code replaced course\.grading\.hidden\.run; grading put the originals back before each check .*"],
@@ -530,7 +544,7 @@ def test_the_untouched_release_gets_zero_and_every_check_says_not_written_yet(co
 def test_each_summary_gives_the_total_every_check_and_what_happened(course, student):
     graded = scores(course, student)
     total, notes, rows = summary(course, student)
-    got = sum(score for score, _ in graded.values())
+    got = sum(score for score, _ in graded.values()) - LATE_PENALTY.get(student, 0)
     assert total == f"Your result: {got:g} of 44 points"
     assert [(row[1], row[2]) for row in rows] == [
         (name.removeprefix("check_"), f"{score:g} / {most:g}") for name, (score, most) in
@@ -609,8 +623,8 @@ def test_the_grades_go_out_per_check_and_for_canvas_and_moodle(course):
     for row in rows:
         graded = scores(course, row[0])
         assert [float(points) for points in row[4:4 + len(checks)]] == [graded[c][0] for c in checks]
-        assert float(row[-4]) == float(row[-2]) == sum(score for score, _ in graded.values())
-        assert (row[-3], row[-1]) == ("0", "44")
+        raw, penalty = sum(score for score, _ in graded.values()), LATE_PENALTY.get(row[0], 0)
+        assert [float(points) for points in row[-4:]] == pytest.approx([raw, penalty, raw - penalty, 44])
         totals[row[0]] = row[-2]
     header, *canvas = read_csv(course / "grades" / f"{ASSIGNMENT}_canvas.csv")
     assert header == ["Student", "ID", "SIS User ID", "SIS Login ID", "Section",

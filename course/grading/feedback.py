@@ -149,9 +149,9 @@ def first_line(outputs):
     return "✓ (no message)"
 
 
-def write_summary(folder, student, assignment, rows, notes):
-    """summary.html in the learner's feedback folder."""
-    total, maximum = sum(row[2] or 0 for row in rows), sum(row[3] for row in rows)
+def write_summary(folder, student, assignment, rows, notes, penalty=0.0):
+    """summary.html in the learner's feedback folder; `penalty`: points off for lateness."""
+    total, maximum = sum(row[2] or 0 for row in rows) - penalty, sum(row[3] for row in rows)
     body = [f"<h1>Your result: {total:g} of {maximum:g} points</h1>",
             (f"<p>Assignment <code>{html.escape(assignment)}</code>, learner "
              f"<code>{html.escape(student)}</code>. Each check below links to its notebook's page, "

@@ -184,15 +184,33 @@ def after_feedback(assignment, student, notebooks):
     if not folder.is_dir():
         return
     feedback.finish_pages(folder, root)
+    penalty, note = _late(root, assignment_id, student_id)
     feedback.write_summary(folder, student_id, assignment_id,
-                                            feedback.checks_of(autograded, _grades(root, assignment_id, student_id)),
-                                            _notes_of(autograded))
+                           feedback.checks_of(autograded, _grades(root, assignment_id, student_id)),
+                           _notes_of(autograded) + note, penalty)
     learners = []
     for other in sorted((root / "autograded").glob(f"*/{assignment_id}")):
         rows = feedback.checks_of(other, _grades(root, assignment_id, other.parent.name))
-        learners.append((other.parent.name, sum(row[2] or 0 for row in rows), sum(row[3] for row in rows),
-                         _notes_of(other)))
+        penalty, note = _late(root, assignment_id, other.parent.name)
+        learners.append((other.parent.name, sum(row[2] or 0 for row in rows) - penalty,
+                         sum(row[3] for row in rows), _notes_of(other) + note))
     feedback.write_class_summary(root, assignment_id, learners)
+
+
+def _late(root, assignment, student):
+    """(points taken off for lateness, [a sentence saying so]) of a submission (late.py)."""
+    from nbgrader.api import Gradebook, MissingEntry
+    with Gradebook(f"sqlite:///{Path(root) / 'gradebook.db'}") as gradebook:
+        try:
+            submission = gradebook.find_submission(assignment, student)
+        except MissingEntry:
+            return 0.0, []
+        penalty, late = submission.late_submission_penalty or 0.0, submission.total_seconds_late or 0.0
+        if late <= 0:
+            return 0.0, []
+        return penalty, [f"Handed in {late / 86400:.1f} days after the due date: {penalty:g} of your "
+                         f"{submission.score:g} points were taken off for it (the course's "
+                         f"late-work policy)."]
 
 
 def _notes_of(autograded):
