@@ -67,6 +67,52 @@ def test_the_ci_check_fails_when_the_commands_differ():
     assert ci_problems(readme, ci_script + f"\n{tests} -m slow\n")
 
 
+CONSTRAINTS = ROOT / "constraints.txt"
+LEFT_OUT = {"pip", "setuptools", "wheel", "logistic-regression-numpy-course"}  # pip freeze's own
+
+
+def recorded_versions(text):
+    """(the Python of the record, {package: version}) of constraints.txt's text."""
+    python = re.search(r"^# .*python (\d+\.\d+)", text, re.M)
+    pins = dict(re.findall(r"^([A-Za-z0-9_.\-]+)==(\S+)$", text, re.M))
+    return python and python.group(1), {canonical(name): version for name, version in pins.items()}
+
+
+def canonical(name):
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def version_problems(recorded, installed):
+    """What differs between the recorded versions and the installed ones ({package: version})."""
+    return sorted(f"{name}: {version} installed, " + (f"{recorded[name]} recorded" if name in recorded
+                                                      else "not recorded")
+                  for name, version in installed.items()
+                  if name not in LEFT_OUT and recorded.get(name) != version)
+
+
+def test_ci_installs_the_recorded_versions_and_the_suite_runs_in_exactly_them():
+    """constraints.txt: `.ci/run` (the README's test command) installs with it; on its Python,
+    the environment the suite runs in holds exactly its versions (a requirement added or
+    changed without tools/refresh_constraints.py shows here)."""
+    import importlib.metadata
+    import platform
+    assert "pip install -c constraints.txt -r requirements-test.txt" in readme_commands(
+        (ROOT / "README.md").read_text(encoding="utf-8"))[1]
+    python, recorded = recorded_versions(CONSTRAINTS.read_text(encoding="utf-8"))
+    assert python and len(recorded) > 100, "constraints.txt: run tools/refresh_constraints.py"
+    if platform.python_version().rsplit(".", 1)[0] != python:
+        pytest.skip(f"constraints.txt records Python {python}'s versions")
+    installed = {canonical(dist.metadata["Name"]): dist.version for dist in importlib.metadata.distributions()}
+    assert version_problems(recorded, installed) == []
+
+
+def test_the_version_check_finds_a_package_not_recorded_and_one_of_another_version():
+    recorded = {"numpy": "2.4.6", "pytest": "9.0.0"}
+    assert version_problems(recorded, {"numpy": "2.4.6", "pytest": "9.0.0", "pip": "25"}) == []
+    assert version_problems(recorded, {"numpy": "2.4.5", "extra": "1.0"}) == [
+        "extra: 1.0 installed, not recorded", "numpy: 2.4.5 installed, 2.4.6 recorded"]
+
+
 def test_the_forge_workflow_runs_exactly_what_ci_runs():
     workflow = (ROOT / ".github" / "workflows" / "ci.yml").read_text()
     steps = re.findall(r"^\s+(?:- )?(run|uses): (.+)$", workflow, re.M)
