@@ -65,8 +65,10 @@ def notebooks_folder(notebooks_dir=None):
     `notebooks_dir`, if given. Otherwise the course the current working directory belongs to:
     a kernel started by JupyterLab, nbval or nbclient works in the notebook's own folder, so a
     notebook reads the notebooks next to it, in whichever copy of the course it lives. Python
-    started at a course's root (or anywhere below it) reads that course's `notebooks/`. Only
-    outside any course folder is it the course this helpers.py was installed from.
+    started at a course's root (or anywhere below it) reads that course's `notebooks/`. Outside
+    any course folder it is an error, never the folder this helpers.py was installed from: on a
+    classroom's server that is the teacher's worked edition, and a learner's checks and models
+    must come from the learner's own notebooks.
     """
     if notebooks_dir is not None:
         folder = Path(notebooks_dir).expanduser().resolve()
@@ -77,12 +79,17 @@ def notebooks_folder(notebooks_dir=None):
     try:
         here = Path.cwd().resolve()
     except FileNotFoundError:  # the working directory was deleted
-        return NOTEBOOKS_DIR
+        raise NotebookMissing("this kernel's working folder no longer exists: restart the kernel "
+                              "(Kernel > Restart Kernel) from a notebook of your copy of the course.") from None
     for folder in (here, *here.parents):
         for candidate in (folder, folder / "notebooks"):
             if any((candidate / name).is_file() for name in COURSE_NOTEBOOKS):
                 return candidate
-    return NOTEBOOKS_DIR
+    raise NotebookMissing(
+        f"no notebook of the course in {here} or a folder above it (nor in their notebooks/ "
+        f"folders), so there is no course here to read: open a notebook from your copy of the "
+        f"course (its kernel works in that notebook's folder), or pass notebooks_dir=... to say "
+        f"where the course's notebooks are.")
 
 
 def hyperparameters(notebooks_dir=None):

@@ -38,10 +38,17 @@ def test_python_started_in_a_course_reads_its_notebooks(course, monkeypatch, sta
     assert helpers.notebooks_folder() == course
 
 
-def test_outside_any_course_the_installed_one_is_read(tmp_path, monkeypatch):
+def test_outside_any_course_nothing_is_read_not_even_the_installed_worked_edition(tmp_path, monkeypatch):
+    """On a classroom's server the installed course is the teacher's worked edition: a learner's
+    kernel outside their copy of the course must not build a model, print solutions or read
+    hyperparameters from it (issue 21). Each call says what to do instead."""
     monkeypatch.chdir(tmp_path)
-    assert helpers.notebooks_folder() == helpers.NOTEBOOKS_DIR
-    assert helpers.hyperparameters() == helpers.hyperparameters(helpers.NOTEBOOKS_DIR)
+    for call in (helpers.notebooks_folder, helpers.hyperparameters, helpers.model_from_notebooks,
+                 helpers.model_source):
+        with pytest.raises(FileNotFoundError, match="no notebook of the course in .* open a notebook "
+                                                    "from your copy of the course"):
+            call()
+    assert helpers.notebooks_folder(helpers.NOTEBOOKS_DIR) == helpers.NOTEBOOKS_DIR  # said explicitly
 
 
 def test_an_explicit_folder_wins(course, monkeypatch):
