@@ -138,12 +138,17 @@ def prediction_gaps(notebook):
 
 # ---- Reading ----------------------------------------------------------------------------------
 
-def test_the_path_through_the_course_is_at_most_12000_words():
-    counts = {path.name: words_on_path(path) for path in NOTEBOOKS}
-    assert sum(counts.values()) <= MOST_WORDS_IN_ALL, counts
+EDITIONS = {"worked": NOTEBOOKS, "exercise": sorted((ROOT / "exercises").glob("[0-9][0-9]_*.ipynb"))}
 
 
-@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda path: path.name[:2])
+@pytest.mark.parametrize("edition", EDITIONS)
+def test_the_path_through_the_course_is_at_most_12000_words(edition):
+    """In both editions: the learner's has the stubs' comments (`# YOUR CODE HERE`) besides."""
+    counts = {path.name: words_on_path(path) for path in EDITIONS[edition]}
+    assert len(counts) == 12 and sum(counts.values()) <= MOST_WORDS_IN_ALL, counts
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS + EDITIONS["exercise"], ids=lambda path: f"{path.parent.name}-{path.name[:2]}")
 def test_no_notebook_is_above_1500_words(path):
     assert words_on_path(path) <= MOST_WORDS_IN_A_NOTEBOOK
 
