@@ -168,13 +168,10 @@ def _autograded_of(submitted_folder):
     return folder.parents[2] / "autograded" / folder.parent.name / folder.name
 
 
-def before_feedback(assignment, student, notebooks):
-    """nbgrader's pre-convert hook of generate_feedback: nothing to do (kept for symmetry)."""
-
-
 def after_feedback(assignment, student, notebooks):
     """nbgrader's post-convert hook of generate_feedback: the pages finished, the learner's
-    summary.html beside them, and the class's summary at the course's root."""
+    summary.html beside them, and the class's summary at the course's root (rewritten after
+    each learner, from the gradebook and the notes alone: no learner's notebook is read again)."""
     from course.grading import feedback
     if not notebooks:
         return
@@ -184,47 +181,35 @@ def after_feedback(assignment, student, notebooks):
     if not folder.is_dir():
         return
     feedback.finish_pages(folder, root)
-    penalty, note = _late(root, assignment_id, student_id)
-    feedback.write_summary(folder, student_id, assignment_id,
-                           feedback.checks_of(autograded, _grades(root, assignment_id, student_id)),
-                           _notes_of(autograded) + note, penalty)
+    graded = _graded(root, assignment_id)
+    grades, penalty, late = graded.get(student_id, ({}, 0.0, []))
+    feedback.write_summary(folder, student_id, assignment_id, feedback.checks_of(autograded, grades),
+                           _notes_of(autograded) + late, penalty)
     learners = []
     for other in sorted((root / "autograded").glob(f"*/{assignment_id}")):
-        rows = feedback.checks_of(other, _grades(root, assignment_id, other.parent.name))
-        penalty, note = _late(root, assignment_id, other.parent.name)
-        learners.append((other.parent.name, sum(row[2] or 0 for row in rows) - penalty,
-                         sum(row[3] for row in rows), _notes_of(other) + note))
+        grades, penalty, late = graded.get(other.parent.name, ({}, 0.0, []))
+        learners.append((other.parent.name, sum(grade[0] or 0 for grade in grades.values()) - penalty,
+                         sum(grade[1] for grade in grades.values()), _notes_of(other) + late))
     feedback.write_class_summary(root, assignment_id, learners)
 
 
-def _late(root, assignment, student):
-    """(points taken off for lateness, [a sentence saying so]) of a submission (late.py)."""
-    from nbgrader.api import Gradebook, MissingEntry
+def _graded(root, assignment):
+    """{learner: ({grade id: (score, max score, notebook)}, points off for lateness, [a sentence
+    saying so])} of every submission of the assignment, in one reading of the gradebook."""
+    from nbgrader.api import Gradebook
+    graded = {}
     with Gradebook(f"sqlite:///{Path(root) / 'gradebook.db'}") as gradebook:
-        try:
-            submission = gradebook.find_submission(assignment, student)
-        except MissingEntry:
-            return 0.0, []
-        penalty, late = submission.late_submission_penalty or 0.0, submission.total_seconds_late or 0.0
-        if late <= 0:
-            return 0.0, []
-        return penalty, [f"Handed in {late / 86400:.1f} days after the due date: {penalty:g} of your "
-                         f"{submission.score:g} points were taken off for it (the course's "
-                         f"late-work policy)."]
+        for submission in gradebook.find_assignment(assignment).submissions:
+            grades = {grade.name: (grade.score, grade.max_score, notebook.name)
+                      for notebook in submission.notebooks for grade in notebook.grades}
+            penalty, seconds = submission.late_submission_penalty or 0.0, submission.total_seconds_late or 0.0
+            late = [f"Handed in {seconds / 86400:.1f} days after the due date: {penalty:g} of your "
+                    f"{submission.score:g} points were taken off for it (the course's late-work "
+                    f"policy)."] if seconds > 0 else []
+            graded[submission.student.id] = (grades, penalty if seconds > 0 else 0.0, late)
+    return graded
 
 
 def _notes_of(autograded):
     path = Path(autograded) / NOTES_FILE
     return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else []
-
-
-def _grades(root, assignment, student):
-    """{grade id: (score, max score, notebook)} of a submission, from the course's gradebook."""
-    from nbgrader.api import Gradebook, MissingEntry
-    with Gradebook(f"sqlite:///{Path(root) / 'gradebook.db'}") as gradebook:
-        try:
-            submission = gradebook.find_submission(assignment, student)
-        except MissingEntry:
-            return {}
-        return {grade.name: (grade.score, grade.max_score, notebook.name)
-                for notebook in submission.notebooks for grade in notebook.grades}

@@ -100,6 +100,11 @@ def _learner_traceback(error, labels):
     return lines + [f"{type(error).__name__}: {error}"]
 
 
+def _check_name(step):
+    """The check a check step runs, as its messages name it (plan.py labels it so)."""
+    return step["label"].removeprefix("the check of ")
+
+
 def _run_step(step, namespace, guard, labels, noted):
     """Run one step; (stdout, stderr, error or None) where error is (ename, evalue, traceback)."""
     out, err = io.StringIO(), io.StringIO()
@@ -125,8 +130,7 @@ def _run_step(step, namespace, guard, labels, noted):
         tampered = guard.changes()
         if tampered:
             guard.restore()
-            name = step["label"].removeprefix("the check of ")
-            message = (f"✗ {name}: your code changed {', '.join(tampered)} while the check ran, so "
+            message = (f"✗ {_check_name(step)}: your code changed {', '.join(tampered)} while the check ran, so "
                        f"the check cannot be trusted and counts as failed. A notebook's code must "
                        f"not replace NumPy's functions or the course's checks.")
             error = ("CheckFailed", message, [f"CheckFailed: {message}"])
@@ -208,8 +212,7 @@ WHY = {NEVER_ENDED: (f"ran for more than {PATIENCE:g} s without stopping, even w
 def _stopped(step, why):
     """The result of a step that never ended, or that ended its process, in an earlier run."""
     if step["kind"] == "check":
-        name = step["label"].removeprefix("the check of ")
-        message = f"✗ {name}: the check never finished: your code {WHY[why]}. It counts as failed."
+        message = f"✗ {_check_name(step)}: the check never finished: your code {WHY[why]}. It counts as failed."
         return "", "", ("CheckFailed", message, [f"CheckFailed: {message}"])
     message = f"{step['label']} {WHY[why]}, and was stopped"
     return "", "", ("TookTooLong" if why == NEVER_ENDED else "ProcessEnded", message,
