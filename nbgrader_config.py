@@ -21,10 +21,22 @@ import sys
 from nbgrader.converters import GenerateAssignment
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # this clone's course package
-from course.editions import with_optional_cells_step
+from course.editions import only_these_assignments, with_optional_cells_step
+from course.grading.written import with_written_answers_step
 
-c.GenerateAssignment.preprocessors = with_optional_cells_step(
-    GenerateAssignment.class_traits()["preprocessors"].default())
+# The repository's other folders are not assignments: the Formgrader lists `notebooks` alone.
+only_these_assignments("notebooks")
+
+c.GenerateAssignment.preprocessors = with_written_answers_step(with_optional_cells_step(
+    GenerateAssignment.class_traits()["preprocessors"].default()))
+
+# Concept questions (course/grading/written.py; docs/teaching.md, "Written answers"): False, they
+# are ungraded, each with its model answer collapsed under it (the release is then exactly
+# exercises/); True, each is released without its answer, followed by a cell for the learner's
+# written answer that you grade by hand (the Formgrader's Manual Grading), `points` each;
+# `python -m course.grading.written` writes the model answers as your rubric, rubric.md.
+c.WrittenAnswers.graded = False
+c.WrittenAnswers.points = 1
 
 # Grading (course/grading/): each notebook runs its grading plan in a fresh process, forked from
 # one that has NumPy and the checks loaded, instead of nbgrader's Jupyter kernel (Execute): the

@@ -29,3 +29,20 @@ def with_optional_cells_step(preprocessors):
     steps = list(preprocessors)
     steps.insert(steps.index(ClearSolutions) + 1, OptionalCellsDoNotStop)
     return steps
+
+
+def only_these_assignments(*names):
+    """The course folder is the repository (nbgrader_config.py: its source folder is "."), whose
+    other folders (course/, docs/, tests/...) are not assignments; nbgrader lists every folder
+    of the source folder as one, and the Formgrader would offer each to generate and release.
+    After this, nbgrader's API lists `names` alone. (Configuration files are read again and
+    again, the Formgrader's on every request: the original listing is wrapped once.)"""
+    from nbgrader.apps.api import NbGraderAPI
+    every_folder = getattr(NbGraderAPI.get_source_assignments, "every_folder",
+                           NbGraderAPI.get_source_assignments)
+
+    def get_source_assignments(self):
+        return every_folder(self) & set(names)
+
+    get_source_assignments.every_folder = every_folder
+    NbGraderAPI.get_source_assignments = get_source_assignments

@@ -18,11 +18,14 @@ and grades the cells it finds. The course replaces that one step (nbgrader_confi
 - hidden.py: the cases each graded check runs at grading time only (nbgrader's hidden tests),
   drawn from a seed that only the teacher's source holds, compared with the worked edition.
 - steps.py: the nbgrader preprocessor and hooks that nbgrader_config.py plugs in.
+- written.py: the concept questions as written answers the teacher grades by hand, when
+  nbgrader_config.py's `c.WrittenAnswers.graded` is on (a generate_assignment step), and their
+  model answers as the teacher's rubric.
 - feedback.py: one page per learner: total, each check by name with its points and first line,
   and what happened to the submission; offline formulas, wrapped messages, figures' alt text.
 
-steps.py and feedback.py need nbgrader and nbconvert, and are imported by nbgrader_config.py
-alone. The others need neither: hidden.py runs in the worked edition's check cells
+steps.py, feedback.py and written.py need nbgrader and nbconvert, and are imported by
+nbgrader_config.py and the grades export alone. The others need neither: hidden.py runs in the worked edition's check cells
 (helpers.check_hidden), and submission.py's problems() ends helpers.progress() when a learner's
 folder holds something a grader would have to work around.
 """

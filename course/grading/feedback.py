@@ -112,8 +112,9 @@ def scrub(text, course_root):
 
 
 def checks_of(autograded_folder, grades):
-    """[(notebook, check name, score, max, first line)] of a submission, in the course's order.
-    `grades`: {grade id: (score, max score, notebook)} from the gradebook."""
+    """[(notebook, check name, score, max, first line, waiting for a manual grade)] of a
+    submission, in the course's order; each written answer (written.py) after its notebook's
+    checks. `grades`: {grade id: (score, max score, notebook, waiting)} from the gradebook."""
     rows = []
     for name in COURSE_NOTEBOOKS:
         path = Path(autograded_folder) / name
@@ -121,19 +122,34 @@ def checks_of(autograded_folder, grades):
             from course.checks.framework import CHECKS
             order = [f"check_{check}" for check in CHECKS]
             rows += [(name, grade_id.removeprefix("check_"), grade[0], grade[1],
-                      "✗ not graded: this notebook was not handed in, or could not be read")
+                      "✗ not graded: this notebook was not handed in, or could not be read", False)
                      for grade_id, grade in sorted(grades.items(), key=lambda item: order.index(item[0])
                                                    if item[0] in order else len(order))
-                     if grade[2:] == (name.removesuffix(".ipynb"),)]
+                     if grade[2] == name.removesuffix(".ipynb")]
             continue
+        written = []
         for cell in json.loads(path.read_text(encoding="utf-8"))["cells"]:
             grading = (cell.get("metadata") or {}).get("nbgrader") or {}
-            if not grading.get("grade") or grading.get("solution") or grading.get("grade_id") not in grades:
+            if not grading.get("grade") or grading.get("grade_id") not in grades:
                 continue
-            score, maximum = grades[grading["grade_id"]][:2]
+            score, maximum, _, waiting = grades[grading["grade_id"]]
+            if grading.get("solution"):  # a written answer, graded by hand
+                written.append((name, grading["grade_id"], None if waiting else score, maximum,
+                                written_line(score, maximum, waiting), waiting))
+                continue
             rows.append((name, grading["grade_id"].removeprefix("check_"), score, maximum,
-                         first_line(cell.get("outputs", []))))
+                         first_line(cell.get("outputs", [])), False))
+        rows += written
     return rows
+
+
+def written_line(score, maximum, waiting):
+    """What a written answer's row says."""
+    if waiting:
+        return "· written answer: not graded yet (your teacher grades it by hand)"
+    if score is None or score == 0:
+        return "✗ written answer: no points (not answered, or graded 0 by your teacher)"
+    return f"{'✓' if score >= maximum else '·'} written answer: graded by your teacher"
 
 
 def first_line(outputs):
@@ -150,39 +166,64 @@ def first_line(outputs):
 
 
 def write_summary(folder, student, assignment, rows, notes, penalty=0.0):
-    """summary.html in the learner's feedback folder; `penalty`: points off for lateness."""
+    """summary.html in the learner's feedback folder; `penalty`: points off for lateness. While
+    written answers wait for the teacher's grade, the total says "so far" and how many wait."""
     total, maximum = sum(row[2] or 0 for row in rows) - penalty, sum(row[3] for row in rows)
-    body = [f"<h1>Your result: {total:g} of {maximum:g} points</h1>",
+    waiting = sum(1 for row in rows if row[5])
+    heading = result_line(total, maximum, waiting)
+    body = [f"<h1>{html.escape(heading)}</h1>",
             (f"<p>Assignment <code>{html.escape(assignment)}</code>, learner "
              f"<code>{html.escape(student)}</code>. Each check below links to its notebook's page, "
              f"which shows the whole message.</p>")]
+    if waiting:
+        body.append(f"<p>Not your final result: your teacher has yet to grade {_answers(waiting)} "
+                    f"by hand (their points are not counted above).</p>")
     if notes:
         body.append("<h2>What happened to your submission</h2><ul>"
                     + "".join(f"<li>{html.escape(note)}</li>" for note in notes) + "</ul>")
-    body.append("<h2>Every check</h2><table><thead><tr><th scope='col'>Notebook</th>"
-                "<th scope='col'>Check</th><th scope='col'>Points</th><th scope='col'>Message</th>"
-                "</tr></thead><tbody>")
-    for notebook, check, score, most, line in rows:
+    written = any(row[1].startswith("written_") for row in rows)
+    body.append(f"<h2>Every check{' and written answer' if written else ''}</h2><table><thead><tr>"
+                f"<th scope='col'>Notebook</th><th scope='col'>Check</th><th scope='col'>Points</th>"
+                f"<th scope='col'>Message</th></tr></thead><tbody>")
+    for notebook, check, score, most, line, waits in rows:
         page = notebook.replace(".ipynb", ".html")
+        points = f"– / {most:g}" if waits else f"{(score or 0):g} / {most:g}"
         body.append(f"<tr><td><a href='{page}'>{html.escape(notebook.removesuffix('.ipynb'))}</a></td>"
-                    f"<td><code>{html.escape(check)}</code></td><td class='points'>{(score or 0):g} / {most:g}</td>"
+                    f"<td><code>{html.escape(check)}</code></td><td class='points'>{points}</td>"
                     f"<td>{html.escape(line)}</td></tr>")
     body.append("</tbody></table>")
-    (Path(folder) / "summary.html").write_text(_page(f"Your result: {total:g} of {maximum:g}", body),
-                                                encoding="utf-8")
+    (Path(folder) / "summary.html").write_text(_page(heading, body), encoding="utf-8")
     return total, maximum
 
 
+def result_line(total, maximum, waiting=0):
+    """"Your result: 44 of 44 points", or while written answers wait for a grade "Your result so
+    far: 44 of 73 points (29 written answers not graded yet)"."""
+    if not waiting:
+        return f"Your result: {total:g} of {maximum:g} points"
+    return f"Your result so far: {total:g} of {maximum:g} points ({_answers(waiting)} not graded yet)"
+
+
+def _answers(count):
+    return f"{count} written answer{'' if count == 1 else 's'}"
+
+
 def write_class_summary(root, assignment, learners):
-    """class_summary.html: [(student, total, maximum, notes)] as one table for the teacher."""
+    """class_summary.html: [(student, total, maximum, notes, written answers waiting for a
+    grade)] as one table for the teacher."""
     body = [f"<h1>Class summary: {html.escape(assignment)}</h1>",
             ("<p>Each learner's total and what happened to their submission (their feedback's "
-             "summary.html says the same to them).</p>"),
-            ("<table><thead><tr><th scope='col'>Learner</th><th scope='col'>Points</th>"
-             "<th scope='col'>What happened</th></tr></thead><tbody>")]
-    for student, total, maximum, notes in sorted(learners):
+             "summary.html says the same to them).</p>")]
+    if any(learner[4] for learner in learners):
+        body.append("<p>A total marked \"so far\" is not final: written answers wait for your "
+                    "grade (the Formgrader's Manual Grading; rubric.md has the model answers). "
+                    "Then run <code>nbgrader generate_feedback --force</code> again.</p>")
+    body.append("<table><thead><tr><th scope='col'>Learner</th><th scope='col'>Points</th>"
+                "<th scope='col'>What happened</th></tr></thead><tbody>")
+    for student, total, maximum, notes, waiting in sorted(learners):
         said = "<br>".join(html.escape(note) for note in notes) or "nothing unusual"
-        body.append(f"<tr><td>{html.escape(student)}</td><td class='points'>{total:g} / {maximum:g}</td><td>{said}</td></tr>")
+        points = f"{total:g} / {maximum:g}" + (f" so far ({_answers(waiting)} to grade)" if waiting else "")
+        body.append(f"<tr><td>{html.escape(student)}</td><td class='points'>{points}</td><td>{said}</td></tr>")
     body.append("</tbody></table>")
     (Path(root) / "class_summary.html").write_text(_page(f"Class summary: {assignment}", body),
                                                    encoding="utf-8")

@@ -17,6 +17,7 @@ from traitlets import Float
 from course.grading import hidden
 from course.grading import plan as plans
 from course.grading import submission, worker
+from course.grading.written import waits_for_a_grade
 
 NOTES_FILE = "grading_notes.json"
 SUBMISSION_SECONDS = 30.0  # a whole submission's graded runs, endless loops included
@@ -189,18 +190,21 @@ def after_feedback(assignment, student, notebooks):
     for other in sorted((root / "autograded").glob(f"*/{assignment_id}")):
         grades, penalty, late = graded.get(other.parent.name, ({}, 0.0, []))
         learners.append((other.parent.name, sum(grade[0] or 0 for grade in grades.values()) - penalty,
-                         sum(grade[1] for grade in grades.values()), _notes_of(other) + late))
+                         sum(grade[1] for grade in grades.values()), _notes_of(other) + late,
+                         sum(1 for grade in grades.values() if grade[3])))
     feedback.write_class_summary(root, assignment_id, learners)
 
 
 def _graded(root, assignment):
-    """{learner: ({grade id: (score, max score, notebook)}, points off for lateness, [a sentence
-    saying so])} of every submission of the assignment, in one reading of the gradebook."""
+    """{learner: ({grade id: (score, max score, notebook, waiting for a manual grade)}, points
+    off for lateness, [a sentence saying so])} of every submission of the assignment, in one
+    reading of the gradebook. A written answer (written.py) waits for its manual grade until
+    the teacher gives it one (the Formgrader sets `manual_score`)."""
     from nbgrader.api import Gradebook
     graded = {}
     with Gradebook(f"sqlite:///{Path(root) / 'gradebook.db'}") as gradebook:
         for submission in gradebook.find_assignment(assignment).submissions:
-            grades = {grade.name: (grade.score, grade.max_score, notebook.name)
+            grades = {grade.name: (grade.score, grade.max_score, notebook.name, waits_for_a_grade(grade))
                       for notebook in submission.notebooks for grade in notebook.grades}
             penalty, seconds = submission.late_submission_penalty or 0.0, submission.total_seconds_late or 0.0
             late = [f"Handed in {seconds / 86400:.1f} days after the due date: {penalty:g} of your "
