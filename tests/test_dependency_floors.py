@@ -247,8 +247,11 @@ def check_floors(workdir):
     assert not broken, "installed at the floor, but does not import:\n" + "\n".join(broken)
 
     # Not the browser tests: they drive JupyterLab and the site, whose floors the rest exercises.
+    # Nor the one test that checks the environment holds constraints.txt's versions: at the
+    # floors it cannot.
     suite = run("the suite at the floors", str(python), "-m", "pytest", "-m", "not slow and not browser",
-                "-p", "no:cacheprovider", "-rfEs", "--disable-warnings")
+                "-p", "no:cacheprovider", "-rfEs", "--disable-warnings", "--deselect",
+                "tests/test_repository.py::test_ci_installs_the_recorded_versions_and_the_suite_runs_in_exactly_them")
     pinned = ", ".join(f"{name}=={floor}" for name, floor in sorted(expected.items()))
     assert suite.returncode == 0, (
         f"the suite fails with every requirement at its floor ({pinned}): exit code "
