@@ -150,7 +150,7 @@ def main():
     commands = classroom_commands()
     measured = {}
     with tempfile.TemporaryDirectory(prefix="classroom-capacity-") as folder:
-        with Hub(Path(folder), [TEACHER, *students], teacher=TEACHER) as hub:
+        with Hub(Path(folder), [TEACHER, *students], teacher=TEACHER, course=ROOT) as hub:
             started = time.monotonic()
             hub.spawn(TEACHER, *students)
             measured["spawn"] = time.monotonic() - started

@@ -131,7 +131,7 @@ def classroom(tmp_path_factory):
     room.course_before = course_snapshot()
     room.elsewhere_before = [path.exists() for path in ELSEWHERE]
     started = time.monotonic()
-    room.hub = hub = Hub(room.folder, [TEACHER, *STUDENTS], teacher=TEACHER)
+    room.hub = hub = Hub(room.folder, [TEACHER, *STUDENTS], teacher=TEACHER, course=ROOT)
     with hub:
         room.seconds = {"hub": time.monotonic() - started}
         room.spawned = hub.spawn(TEACHER, *STUDENTS)
@@ -352,7 +352,10 @@ def test_the_hub_stops_every_process_it_started_each_with_its_files_in_the_test_
 
 
 def test_the_docs_show_the_configuration_the_test_uses():
-    """docs/classroom.md shows each file of classroom/ whole, as it is (no second copy to drift)."""
+    """docs/classroom.md shows each Python file of classroom/ whole, as it is (no second copy to
+    drift)."""
     docs = CLASSROOM_DOCS.read_text(encoding="utf-8")
-    for path in (ROOT / "classroom").glob("*.py"):
+    shown = sorted((ROOT / "classroom").rglob("*.py"))
+    assert len(shown) == 4, shown
+    for path in shown:
         assert f"```python\n{path.read_text(encoding='utf-8')}```" in docs, path.name

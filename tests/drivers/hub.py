@@ -33,7 +33,7 @@ API
     returns {name: seconds until it did}. `hub.server(name)`: that user's `Server`.
   `hub.server_processes()`, `hub.server_rss()`: {name: psutil.Process}, {name: resident memory
     in bytes} of each running server (kernels apart).
-  `hub.processes()`: {(pid, start time): {"name", "cmdline", "cwd", "HOME", "TMPDIR"}} of the hub
+  `hub.processes()`: {(pid, start time): {"name", "user", "cmdline", "cwd", "HOME", "TMPDIR"}} of the hub
     and of every process it started (proxy, servers, kernels, their children), sampled every
     0.2 s while it runs, so short-lived ones are seen too.
   `hub.stop(timeout=30)`: SIGTERM to the hub (which stops its proxy and the servers, and they their
@@ -69,6 +69,8 @@ API
 """
 import json
 import os
+import pwd
+import re
 import secrets
 import shutil
 import signal
@@ -110,6 +112,26 @@ def classroom_commands():
     return nbgrader_commands(CLASSROOM_DOCS, "Running a class")
 
 
+def make_unix_user(name, home):
+    """A unix user `name` (and a group of the same name) whose home is `home`, made with its
+    files as `useradd --create-home` makes them (mode 0755 on Debian: readable by everyone).
+    A user of that name left by an earlier test (its home gone) is removed first."""
+    try:
+        earlier = pwd.getpwnam(name)
+    except KeyError:
+        earlier = None
+    if earlier is not None:
+        if Path(earlier.pw_dir).exists():
+            raise RuntimeError(f"a unix user {name!r} exists already, with home {earlier.pw_dir}")
+        remove_unix_user(name)
+    subprocess.run(["useradd", "--home-dir", str(home), "--create-home", "--shell", "/bin/bash",
+                    "--user-group", name], check=True, capture_output=True)
+
+
+def remove_unix_user(name):
+    subprocess.run(["userdel", name], capture_output=True)  # its group goes with it
+
+
 class KernelError(Exception):
     """An exception raised by code run in a kernel: its name, value and traceback."""
 
@@ -118,10 +140,25 @@ class NbgraderError(Exception):
     """An nbgrader command or Assignments-panel action that failed, with nbgrader's message."""
 
 
-def local_hub_config(hub_folder, token, ports, bin_dir):
-    """The hub's configuration: classroom/jupyterhub_config.py and the test-only settings."""
+def local_hub_config(hub_folder, token, ports, bin_dir, teacher=None, unix_users=False,
+                     course=None, environment=None, extra=""):
+    """The hub's configuration: classroom/jupyterhub_config.py and the test-only settings.
+
+    unix_users: each hub user's server runs as the unix user of that name (which must exist,
+    with their home), as on TLJH; else every server runs as this process's user, their homes in
+    `hub_folder`. course: the course's install (COURSE_FOLDER); environment: more variables for
+    the servers; extra: configuration lines added at the end."""
     homes = hub_folder / "home"
-    as_root = ["--allow-root"] if os.geteuid() == 0 else []  # else it refuses to run as root
+    # As root, a server refuses to start without --allow-root; a unix user's server is not root.
+    as_root = ["--allow-root"] if os.geteuid() == 0 and not unix_users else []
+    if unix_users:
+        spawner = 'c.JupyterHub.spawner_class = "localprocess"  # as each user, in their home\n'
+    else:
+        spawner = ('c.JupyterHub.spawner_class = "simple"  # local processes, this unix user\n'
+                   f'c.SimpleLocalProcessSpawner.home_dir_template = {str(homes / "{username}")!r}\n')
+    if teacher is not None:  # the teacher is the hub's admin (classroom/jupyterhub_config.py)
+        spawner += f'c.Authenticator.admin_users = {{{teacher!r}}}\n'
+
     return f"""\
 # Written by tests/drivers/hub.py: the classroom's configuration, then what a hub on one machine
 # needs for a test (nothing here is for a real classroom: see docs/classroom.md).
@@ -132,9 +169,7 @@ c.JupyterHub.bind_url = "http://127.0.0.1:{ports['public']}"
 c.JupyterHub.hub_bind_url = "http://127.0.0.1:{ports['hub']}"
 c.ConfigurableHTTPProxy.api_url = "http://127.0.0.1:{ports['proxy_api']}"
 c.JupyterHub.authenticator_class = "dummy"
-c.JupyterHub.spawner_class = "simple"  # local processes, this unix user, homes below
-c.SimpleLocalProcessSpawner.home_dir_template = {str(homes / "{username}")!r}
-c.Spawner.ip = "127.0.0.1"
+{spawner}c.Spawner.ip = "127.0.0.1"
 c.Spawner.cmd = [{str(bin_dir / "jupyterhub-singleuser")!r}]
 c.Spawner.args = {as_root!r}
 c.Spawner.http_timeout = {SPAWN_SECONDS}
@@ -144,12 +179,13 @@ c.Spawner.environment.update({{
     "LANG": "C.UTF-8",
     "TMPDIR": {str(hub_folder / "tmp")!r},
     "JUPYTER_CONFIG_PATH": {str(hub_folder / "jupyter-config")!r},
+    **{environment or {}!r},
 }})
 c.JupyterHub.services = [{{"name": {SERVICE!r}, "api_token": {token!r}}}]
 c.JupyterHub.load_roles = [{{"name": {SERVICE!r}, "services": [{SERVICE!r}],
                              "scopes": ["admin:users", "admin:servers", "access:servers",
                                         "tokens"]}}]
-"""
+{extra}"""
 
 
 def local_nbgrader_config(hub_folder, teacher):
@@ -171,11 +207,16 @@ if os.environ.get("JUPYTERHUB_USER", {teacher!r}) != {teacher!r}:
 class Hub:
     """A JupyterHub with its users, in `folder` (see the module's docstring)."""
 
-    def __init__(self, folder, users, teacher=None, bin_dir=BIN):
+    def __init__(self, folder, users, teacher=None, bin_dir=BIN, unix_users=False, course=None,
+                 environment=None, extra_config=""):
         self.folder = Path(folder)
         self.users = list(users)
         self.teacher = teacher
         self.bin_dir = Path(bin_dir)
+        self.unix_users = unix_users
+        self.course = course
+        self.environment = dict(environment or {})
+        self.extra_config = extra_config
         self.token = secrets.token_hex(32)
         self.ports = {name: free_port() for name in ("public", "hub", "proxy_api")}
         self.url = f"http://127.0.0.1:{self.ports['public']}"
@@ -206,10 +247,16 @@ class Hub:
                        self.folder / "exchange", self.folder / "tmp"):
             folder.mkdir(parents=True)
         for name in self.users:
-            self.home(name).mkdir()
+            if self.unix_users:
+                make_unix_user(name, self.home(name))
+            else:
+                self.home(name).mkdir()
         (self.folder / "exchange").chmod(0o777)
-        (hub / "jupyterhub_config.py").write_text(
-            local_hub_config(self.folder, self.token, self.ports, self.bin_dir), encoding="utf-8")
+        (self.folder / "tmp").chmod(0o1777)  # every user's temporary files, as in /tmp
+        (hub / "jupyterhub_config.py").write_text(local_hub_config(
+            self.folder, self.token, self.ports, self.bin_dir, teacher=self.teacher,
+            unix_users=self.unix_users, course=self.course, environment=self.environment,
+            extra=self.extra_config), encoding="utf-8")
         (self.folder / "jupyter-config" / "nbgrader_config.py").write_text(
             local_nbgrader_config(self.folder, self.teacher), encoding="utf-8")
         environment = {
@@ -218,6 +265,8 @@ class Hub:
             # The proxy's token: made here, not written to a file by the hub.
             "CONFIGPROXY_AUTH_TOKEN": secrets.token_hex(32),
         }
+        if self.course is not None:  # where classroom/jupyterhub_config.py finds the course
+            environment["COURSE_FOLDER"] = str(self.course)
         self._log = open(hub / "jupyterhub.log", "wb")  # noqa: SIM115 (open until stop())
         self.process = subprocess.Popen(
             [str(self.bin_dir / "jupyterhub"), "-f", "jupyterhub_config.py"],
@@ -317,7 +366,8 @@ class Hub:
                 key = (process.pid, process.create_time())
                 environment = process.environ()
                 self._seen[key] = process, {
-                    "name": process.name(), "cmdline": process.cmdline(), "cwd": process.cwd(),
+                    "name": process.name(), "user": process.username(),
+                    "cmdline": process.cmdline(), "cwd": process.cwd(),
                     "HOME": environment.get("HOME"), "TMPDIR": environment.get("TMPDIR")}
             except psutil.Error:  # gone already
                 pass
@@ -373,6 +423,9 @@ class Hub:
             except psutil.NoSuchProcess:  # stopped in the meantime after all
                 pass
         psutil.wait_procs(alive, timeout=5)
+        if self.unix_users:
+            for name in self.users:
+                remove_unix_user(name)
         return self.leftovers
 
     def __enter__(self):
@@ -437,6 +490,18 @@ class Server:
                 kernel.close()
         finally:  # the session and its kernel go, even when the kernel never answered
             self.request("DELETE", f"api/sessions/{session['id']}")
+
+    @contextmanager
+    def terminal(self):
+        """A `Terminal` of JupyterLab's kind (the server's terminals API, with the shell the
+        server is configured to start); closed and deleted on leaving."""
+        name = self.request("POST", "api/terminals").json()["name"]
+        terminal = Terminal(self, name)
+        try:
+            yield terminal
+        finally:
+            terminal.close()
+            self.request("DELETE", f"api/terminals/{name}")
 
     # ---- nbgrader ----------------------------------------------------------------------------
 
@@ -576,6 +641,48 @@ class Kernel:
     def close(self):
         if self.socket is None:  # never opened
             return
+        try:
+            self.socket.close()
+        except websocket.WebSocketException:
+            pass
+
+
+class Terminal:
+    """A terminal of a single-user server, over its websocket (terminado's messages), typed into
+    as a person would."""
+
+    def __init__(self, server, name):
+        self.server = server
+        url = server.url.replace("http://", "ws://", 1)
+        self.socket = websocket.create_connection(
+            f"{url}/terminals/websocket/{name}",
+            header=[f"Authorization: token {server.hub.token}"], timeout=60)
+
+    def run(self, command, timeout=300):
+        """Types `command` and Enter; returns (its exit status, what the terminal showed from
+        the command's line to its end, prompts and the typed line included)."""
+        marker = uuid.uuid4().hex
+        # The marker is typed split in two, so that only the shell's echo shows it whole.
+        self.socket.send(json.dumps(
+            ["stdin", f"{command}; echo \"{marker[:8]}\"\"{marker[8:]} $?\"\r"]))
+        shown = ""
+        deadline = time.monotonic() + timeout
+        while True:
+            found = re.search(f"{marker} (\\d+)", shown)
+            if found:
+                return int(found.group(1)), shown[:found.start()]
+            self.socket.settimeout(max(deadline - time.monotonic(), 0.01))
+            try:
+                message = json.loads(self.socket.recv())
+            except websocket.WebSocketTimeoutException:
+                raise TimeoutError(f"{self.server.name}: {command!r} still running after "
+                                   f"{timeout} s; the terminal showed:\n{shown}") from None
+            if message[0] == "stdout":
+                shown += message[1]
+            elif message[0] == "disconnect":
+                raise RuntimeError(f"{self.server.name}: the terminal closed:\n{shown}")
+
+    def close(self):
         try:
             self.socket.close()
         except websocket.WebSocketException:
