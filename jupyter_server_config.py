@@ -3,7 +3,8 @@
 # learner's own configuration. (Jupyter never reads configuration from the folder it is started
 # in, since jupyter_core 4.11.2; `--config=jupyter_server_config.py` would read this file instead
 # of the learner's and the system's own jupyter_server_config files, not in addition to them.)
-# Servers started otherwise (JupyterHub, nbgrader, the tests' own) do not read it.
+# A classroom's hub points its servers at it through classroom/servers/; servers started
+# otherwise (nbgrader, the tests' own) do not read it.
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
