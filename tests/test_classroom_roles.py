@@ -8,9 +8,11 @@ classroom/servers/ and learners' servers also at classroom/learners/. The teache
 admin) types the lines of "The teacher's account" and the first lines of "Running a class" into a
 real JupyterLab terminal, as JupyterLab starts it. Then:
 
-- the teacher reaches the Formgrader through the hub's proxy, and it lists the released
-  assignment; a learner's server has no Formgrader (404) and JupyterLab's page hides the
-  teacher's panels from the learner, not the Assignments panel;
+- the teacher logs in through the hub's login form, lands in JupyterLab and reaches the
+  Formgrader through the hub's proxy, which lists the released assignment (and nothing else of
+  the repository); a learner, logged in, finds no Formgrader on their server (404) and may not
+  open the teacher's (403), and JupyterLab's page hides the teacher's panels from the learner,
+  not the Assignments panel;
 - nbgrader works in both terminals; a learner cannot list the teacher's home;
 - a learner lands on START-HERE.md (which points to the Assignments panel) before fetching the
   course, and in notebooks/ once fetched;
@@ -41,7 +43,6 @@ import time
 from pathlib import Path
 
 import pytest
-import requests
 
 import helpers
 from conftest import required_program
@@ -141,12 +142,17 @@ def page_config(server):
                                 r"(.*?)</script>", page, re.S).group(1))
 
 
-def landing(hub, name):
-    """Where a user's server sends them first (the path after /user/<name>/)."""
-    answer = requests.get(f"{hub.url}/user/{name}/", allow_redirects=False, timeout=60,
-                          headers={"Authorization": f"token {hub.token}"})
-    assert answer.status_code in (301, 302), (answer.status_code, answer.text[:500])
-    return answer.headers["Location"].split(f"/user/{name}/", 1)[1].rstrip("?")
+def log_in(hub, name):
+    """`name` logs in through the hub's login form: (their browser's session, the page they
+    land on, as the path after /user/<name>/)."""
+    browser, landed = hub.login(name)
+    return browser, landed.split(f"/user/{name}/", 1)[1].split("?")[0]
+
+
+def status_of(browser, url):
+    """The status of the page a browser ends on, after the redirects (the hub's login and
+    authorization pages included)."""
+    return browser.get(url, timeout=60).status_code
 
 
 def restart(hub, name):
@@ -264,14 +270,18 @@ def teach(room, hub):
                 *[f"nbgrader {shlex.join(command)}" for command in classroom_commands()[:2]]]:
             room.teacher_terminal.append((line, *terminal.run(line)))
     room.teacher_home_mode = stat.S_IMODE(teacher.home.stat().st_mode)
-    room.formgrader_assignments = teacher.request("GET", "formgrader/api/assignments").json()
-    room.formgrader_page = teacher.request("GET", "formgrader").status_code
+    browser, room.teacher_landing = log_in(hub, TEACHER)
+    formgrader = f"{hub.url}/user/{TEACHER}/formgrader"
+    room.formgrader_page = status_of(browser, formgrader)
+    room.formgrader_assignments = browser.get(f"{formgrader}/api/assignments", timeout=60).json()
     room.teacher_disabled = page_config(teacher).get("disabledExtensions", [])
 
 
 def learn(room, hub):
     learner = hub.server(LEARNER)
-    room.first_landing = landing(hub, LEARNER)
+    browser, room.first_landing = log_in(hub, LEARNER)
+    room.learner_formgraders = {name: status_of(browser, f"{hub.url}/user/{name}/formgrader")
+                                for name in (LEARNER, TEACHER)}
     room.start_here = learner.get_text("START-HERE.md")
     tops = [str(room.install), str(hub.folder / "home"), str(hub.folder / "exchange"),
             str(hub.folder / "tmp")]
@@ -282,11 +292,6 @@ def learn(room, hub):
                         for call in ("model_source()", "model_from_notebooks()")}
         room.who = kernel.execute("import getpass; print(getpass.getuser())").strip()
     room.learner_disabled = page_config(learner).get("disabledExtensions", [])
-    try:
-        learner.request("GET", "formgrader")
-        room.learner_formgrader = 200
-    except requests.HTTPError as error:
-        room.learner_formgrader = error.response.status_code
     courses = learner.courses()
     assert len(courses) == 1, (f"{LEARNER} sees the courses {courses}; the teacher's terminal "
                                f"showed:\n{room.teacher_terminal}")
@@ -294,7 +299,7 @@ def learn(room, hub):
     learner.assignment_action("fetch", course_id, ASSIGNMENT)
     room.fetched = learner.list_folder(ASSIGNMENT)
     restart(hub, LEARNER)
-    room.second_landing = landing(hub, LEARNER)
+    _, room.second_landing = log_in(hub, LEARNER)
     learner = hub.server(LEARNER)
     teacher_home = hub.home(TEACHER)
     with learner.terminal() as terminal:
@@ -341,7 +346,8 @@ def test_the_teachers_documented_lines_run_in_a_real_terminal(roles):
     assert "env/bin/nbgrader" in which, which
 
 
-def test_the_teacher_reaches_the_formgrader_through_the_proxy(roles):
+def test_the_teacher_logs_in_and_reaches_the_formgrader_through_the_proxy(roles):
+    assert roles.teacher_landing == "lab"
     assert roles.formgrader_page == 200
     listed = {assignment["name"]: assignment["status"]
               for assignment in roles.formgrader_assignments}
@@ -356,7 +362,8 @@ def test_the_teachers_home_is_the_teachers_alone(roles):
 # ---- the learner -------------------------------------------------------------------------------
 
 def test_a_learner_has_the_assignments_panel_and_none_of_the_teachers_tools(roles):
-    assert roles.learner_formgrader == 404
+    # Their own server has none; the teacher's server is not theirs to open.
+    assert roles.learner_formgraders == {LEARNER: 404, TEACHER: 403}, roles.learner_formgraders
     assert set(TEACHER_TOOLS) <= set(roles.learner_disabled), roles.learner_disabled
     assert not [name for name in roles.learner_disabled if "assignment-list" in name]
     assert roles.fetched == sorted(path.name for path in (ROOT / "exercises").iterdir())

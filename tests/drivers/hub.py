@@ -332,6 +332,20 @@ class Hub:
     def server(self, name):
         return Server(self, name)
 
+    def login(self, name):
+        """A browser's session of `name`, logged in through the hub's login form (the dummy
+        authenticator takes any password) and sent on to their server, as a person would be:
+        (the session, the address it landed on)."""
+        browser = requests.Session()
+        form = browser.get(f"{self.url}/hub/login", timeout=60)
+        xsrf = re.search(r'name="_xsrf" value="([^"]+)"', form.text)
+        answer = browser.post(f"{self.url}/hub/login?next=", timeout=120, data={
+            "username": name, "password": "any", **({"_xsrf": xsrf.group(1)} if xsrf else {})})
+        if answer.status_code >= 400:
+            raise requests.HTTPError(f"{name} could not log in: {answer.status_code} "
+                                     f"{answer.text[:2000]}", response=answer)
+        return browser, answer.url
+
     def server_processes(self):
         """{name: psutil.Process} of each running single-user server (not its kernels)."""
         found = {}
