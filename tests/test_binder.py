@@ -34,6 +34,8 @@ from pathlib import Path
 
 import pytest
 
+import test_dependency_floors as floors_check
+
 ROOT = Path(__file__).resolve().parents[1]
 BINDER_FILES = ["requirements.txt", "runtime.txt", "start"]  # each checked below
 LINK = "https://mybinder.org/v2/gh/OWNER/REPOSITORY/HEAD?urlpath=lab/tree/exercises/01_introduction.ipynb"
@@ -62,24 +64,10 @@ def render(repository):
     return rendered.stdout, rendered.stderr
 
 
-def requirement_lines(path, seen=None):
+def requirement_lines(path):
     """The lines pip reads from the requirements file `path`, following -r, each with the file it
     came from: [(path, line)]. -r and -c paths are read relative to the file, as pip does."""
-    seen = set() if seen is None else seen
-    seen.add(path.resolve())
-    lines = []
-    for raw in path.read_text(encoding="utf-8").splitlines():
-        line = re.sub(r"(^|\s)#.*", "", raw).strip()
-        if not line:
-            continue
-        option, _, value = line.partition(" ")
-        if option in ("-r", "--requirement"):
-            included = (path.parent / value.strip()).resolve()
-            if included not in seen:
-                lines += requirement_lines(included, seen)
-        else:
-            lines.append((path, line))
-    return lines
+    return [(where, line) for where, _, line in floors_check.requirement_lines(path.resolve())]
 
 
 def recorded_python(constraints):

@@ -44,29 +44,37 @@ BUDGET = 40 * 60                        # seconds for the install and the inner 
 FLOOR_OPERATORS = (">=", "~=", "==")
 
 
-def read_requirements(path, seen=None):
-    """(file name, line number, Requirement) for path and the files it includes with -r.
-
-    Comments and `-e .` (the course itself) are skipped; any other option is an error.
-    """
+def requirement_lines(path, seen=None):
+    """The lines pip reads from the requirements file `path` and the files it includes with -r
+    (read relative to the file, as pip does), comments left out: [(path, line number, line)].
+    `seen` collects every file read."""
     seen = set() if seen is None else seen
     seen.add(path)
     found = []
     for number, raw in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
         line = re.sub(r"(^|\s)#.*", "", raw).strip()
-        if not line:
-            continue
         option, _, value = line.partition(" ")
         if option in ("-r", "--requirement"):
             included = (path.parent / value.strip()).resolve()
             if included not in seen:
-                found += read_requirements(included, seen)
-        elif option in ("-e", "--editable"):
+                found += requirement_lines(included, seen)
+        elif line:
+            found.append((path, number, line))
+    return found
+
+
+def read_requirements(path, seen=None):
+    """(file name, line number, Requirement) for path and the files it includes with -r.
+
+    Comments and `-e .` (the course itself) are skipped; any other option is an error.
+    """
+    found = []
+    for where, number, line in requirement_lines(path, seen):
+        if line.split(" ")[0] in ("-e", "--editable"):
             continue
-        elif line.startswith("-"):
-            raise ValueError(f"{path.name}:{number}: option not understood here: {line}")
-        else:
-            found.append((path.name, number, Requirement(line)))
+        if line.startswith("-"):
+            raise ValueError(f"{where.name}:{number}: option not understood here: {line}")
+        found.append((where.name, number, Requirement(line)))
     return found
 
 
