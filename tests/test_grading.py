@@ -736,3 +736,15 @@ def test_a_feedback_page_typesets_its_formulas_offline_wraps_its_messages_and_pa
     assert state["cut_off"] == [] and not state["wider_than_the_window"], state
     assert state["images_without_text"] == []
     assert (requests, serious) == ([], [])
+
+
+def test_importing_the_grading_modules_leaves_the_environment_alone():
+    """A process that imports the grading (nbgrader's, or a test's) passes its environment on to
+    every process it starts later: a MPLBACKEND set there made the suite's notebook kernels draw
+    no inline figure, once a test had imported the worker."""
+    code = ("import json, os; before = dict(os.environ)\n"
+            "import course.grading.steps, course.grading.worker, course.grading.hidden\n"
+            "print(json.dumps({k: v for k, v in os.environ.items() if before.get(k) != v}))")
+    changed = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                             check=True, env={k: v for k, v in os.environ.items() if k != "MPLBACKEND"})
+    assert json.loads(changed.stdout) == {}

@@ -23,9 +23,13 @@ import types
 from multiprocessing.connection import Connection
 from pathlib import Path
 
-os.environ.setdefault("MPLBACKEND", "Agg")  # before pyplot: figures are drawn to no screen
+import matplotlib
 
-import matplotlib.pyplot  # noqa: F401 - loaded once here, so that no notebook's run pays for it
+# Before pyplot: figures are drawn to no screen. Set for this process only, not through the
+# environment (MPLBACKEND), which every process started later from this one would inherit: a
+# test run that imported this module once had its notebooks' kernels draw no inline figure.
+matplotlib.use("Agg")
+import matplotlib.pyplot  # noqa: E402, F401 - loaded once here, so that no notebook's run pays for it
 import numpy as np
 import numpy.linalg
 import numpy.random
