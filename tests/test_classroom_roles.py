@@ -185,9 +185,9 @@ print(json.dumps({{"found": found, "refused": refused}}))
 """
 
 ATTEMPT = """\
-import helpers
+import helpers, course.grading.hidden
 try:
-    result = helpers.{call}
+    result = {call}
     print("RESULT", result if isinstance(result, str) else type(result).__name__)
 except Exception as error:
     print("REFUSED", type(error).__name__, error)
@@ -288,8 +288,9 @@ def learn(room, hub):
     with learner.kernel("untitled.ipynb") as kernel:  # the learner's home, no course yet
         room.read_all = json.loads(kernel.execute(READ_ALL.format(
             lines=json.dumps(solution_lines()), tops=json.dumps(tops)), timeout=300))
-        room.outside = {call: kernel.execute(ATTEMPT.format(call=call))
-                        for call in ("model_source()", "model_from_notebooks()")}
+        room.outside = {call: kernel.execute(ATTEMPT.format(call=call)) for call in (
+            "helpers.model_source()", "helpers.model_from_notebooks()",
+            "course.grading.hidden.reference_model()")}  # grading's way to the worked edition
         room.who = kernel.execute("import getpass; print(getpass.getuser())").strip()
     room.learner_disabled = page_config(learner).get("disabledExtensions", [])
     courses = learner.courses()
@@ -307,7 +308,7 @@ def learn(room, hub):
             "nbgrader --version", f"ls {teacher_home}/course/notebooks",
             f"cat {room.install}/notebooks/06_forward_pass.ipynb")}
     with learner.kernel(f"{ASSIGNMENT}/untitled.ipynb") as kernel:  # the fetched course
-        room.inside = kernel.execute(ATTEMPT.format(call="model_source()"))
+        room.inside = kernel.execute(ATTEMPT.format(call="helpers.model_source()"))
 
 
 def watch_culling(hub):
@@ -389,8 +390,11 @@ def test_no_solution_is_within_a_learners_reach(roles):
 
 
 def test_outside_a_course_folder_the_course_refuses_instead_of_reading_the_installed_one(roles):
-    for call, answer in roles.outside.items():
-        assert answer.startswith("REFUSED NotebookMissing"), (call, answer)
+    refusals = {call: answer.split(" ", 2)[1] for call, answer in roles.outside.items()}
+    assert refusals == {"helpers.model_source()": "NotebookMissing",
+                        "helpers.model_from_notebooks()": "NotebookMissing",
+                        # the installed course has no notebooks/ to build the reference from
+                        "course.grading.hidden.reference_model()": "FileNotFoundError"}, roles.outside
     assert "NotImplementedError" in roles.inside, roles.inside  # the learner's own stubs
 
 
