@@ -18,19 +18,27 @@ admin:servers, access:servers, tokens), as JupyterLab would.
 
 API
 ---
-`Hub(folder, users, teacher=None, bin_dir=BIN)`: a context manager; `with Hub(...) as hub:` starts
+`Hub(folder, users, teacher=None, bin_dir=BIN, unix_users=False, course=None, environment=None,
+    extra_config="")`: a context manager; `with Hub(...) as hub:` starts
     the hub (`start()`) and stops it on leaving (`stop()`). Everything goes into `folder` (made if
     missing; it must not hold an earlier hub): hub/ (its configuration, database, log), home/<name>/,
     exchange/, jupyter-config/, tmp/. `users` are the hub's users, made at start. `teacher`, if
     given, is the user whose nbgrader commands work on every student's submissions; every other
     user is a student whose nbgrader student id is their hub name (all being one unix user here,
-    nbgrader could not tell them apart otherwise). `bin_dir`: the environment the hub and the
-    users' servers and kernels run in (the one running the tests).
+    nbgrader could not tell them apart otherwise); the teacher is the hub's admin. `bin_dir`: the
+    environment the hub and the users' servers and kernels run in (the one running the tests).
+    `unix_users`: each user a unix user of their own (made at start with `useradd`, their home
+    home/<name>/, removed at stop; needs root), their servers run as them (LocalProcessSpawner),
+    as on TLJH. `course`: the course's install classroom/jupyterhub_config.py points servers to
+    (COURSE_FOLDER). `environment`: more variables for the servers; `extra_config`: lines added
+    at the end of the hub's configuration.
   `hub.url`: the proxy's public URL. `hub.home(name)`: a user's home (their server's root).
   `hub.api(method, path, **json)`: the hub's REST API (/hub/api/<path>); JSON in and out; an HTTP
     error raises requests.HTTPError with the hub's answer.
   `hub.spawn(*names)`: starts the users' servers at once and waits until every one answers;
     returns {name: seconds until it did}. `hub.server(name)`: that user's `Server`.
+  `hub.login(name)`: a browser's session logged in through the hub's login form, and the address
+    it landed on.
   `hub.server_processes()`, `hub.server_rss()`: {name: psutil.Process}, {name: resident memory
     in bytes} of each running server (kernels apart).
   `hub.processes()`: {(pid, start time): {"name", "user", "cmdline", "cwd", "HOME", "TMPDIR"}} of the hub
@@ -49,6 +57,9 @@ API
   `kernel(path)`: a context manager giving a `Kernel` of a new session for the notebook at
     `path` (which need not exist), so that the kernel's working folder is that notebook's folder,
     as in JupyterLab; the session and kernel are deleted on leaving.
+  `terminal()`: a context manager giving a `Terminal` as JupyterLab opens one (the server's
+    terminals API, its configured shell); `Terminal.run(command)` types the command and returns
+    (its exit status, what the terminal showed).
   `courses()`, `assignments(course_id)`, `assignment_action(action, course_id, assignment_id)`:
     nbgrader's Assignments panel (its server extension's endpoints); action is "fetch", "submit"
     or "fetch_feedback"; returns nbgrader's list of assignments; a failure nbgrader reports
