@@ -10,6 +10,9 @@ from pathlib import Path
 c = get_config()  # noqa: F821 (defined by nbgrader when it reads this file)
 
 c.CourseDirectory.root = str(Path(__file__).resolve().parent)  # this clone
+# The gradebook, named outright: the Formgrader, started in the teacher's home, otherwise looks
+# for it there (its default follows the folder nbgrader starts in, not the root above).
+c.CourseDirectory.db_url = f"sqlite:///{Path(__file__).resolve().parent / 'gradebook.db'}"
 c.CourseDirectory.source_directory = "."
 # `nbgrader validate` still runs a Jupyter kernel (grading does not, below): a cell may take 120 s.
 c.Execute.timeout = 120

@@ -241,6 +241,8 @@ c.Spawner.poll_interval = 2
                 room.seconds["taught"] = time.monotonic() - started
                 learn(room, hub)
                 room.seconds["learned"] = time.monotonic() - started
+                grade(room, hub)
+                room.seconds["graded"] = time.monotonic() - started
                 room.culling = culling.result()
             room.seconds["culled"] = time.monotonic() - started
         room.leftovers = hub.stop()
@@ -311,6 +313,23 @@ def learn(room, hub):
         room.inside = kernel.execute(ATTEMPT.format(call="helpers.model_source()"))
 
 
+def grade(room, hub):
+    """The learner saves the worked solutions and submits (the Assignments panel); the teacher
+    collects in their terminal and autogrades with the Formgrader (its Autograde button's
+    request), in their own server: across unix users, through the exchange."""
+    learner = hub.server(LEARNER)
+    for path in sorted((ROOT / "notebooks").glob("*.ipynb")):
+        learner.put_notebook(f"{ASSIGNMENT}/{path.name}", json.loads(path.read_text(encoding="utf-8")))
+    [course_id] = learner.courses()
+    learner.assignment_action("submit", course_id, ASSIGNMENT)
+    teacher = hub.server(TEACHER)
+    with teacher.terminal() as terminal:
+        room.collected = terminal.run(f"cd ~/course && nbgrader collect {ASSIGNMENT}")
+    room.autograded = teacher.request(
+        "POST", f"formgrader/api/submission/{ASSIGNMENT}/{LEARNER}/autograde").json()
+    room.graded = teacher.request("GET", f"formgrader/api/submission/{ASSIGNMENT}/{LEARNER}").json()
+
+
 def watch_culling(hub):
     """The idle learner opens a notebook, runs a cell and closes the browser; how long until
     their kernel is shut down, and until their server has stopped (as the hub sees it)."""
@@ -354,6 +373,13 @@ def test_the_teacher_logs_in_and_reaches_the_formgrader_through_the_proxy(roles)
               for assignment in roles.formgrader_assignments}
     assert listed == {ASSIGNMENT: "released"}, roles.formgrader_assignments
     assert not set(TEACHER_TOOLS) & set(roles.teacher_disabled), roles.teacher_disabled
+
+
+def test_the_teacher_collects_and_grades_with_the_formgrader_across_unix_users(roles):
+    status, shown = roles.collected
+    assert status == 0, shown
+    assert roles.autograded["success"], roles.autograded.get("log", roles.autograded)[-3000:]
+    assert (roles.graded["score"], roles.graded["max_score"]) == (44, 44), roles.graded
 
 
 def test_the_teachers_home_is_the_teachers_alone(roles):
