@@ -20,8 +20,10 @@ real JupyterLab terminal, as JupyterLab starts it. Then:
   the homes, the exchange or the temporary folder holds a line of a worked solution;
   `helpers.model_source()` and `helpers.model_from_notebooks()` refuse outside a course folder
   and, in the learner's fetched course, build from the learner's own notebooks;
-- a kernel left behind by a closed browser is shut down, then the idle server stops, and the hub
-  knows it (with the timeouts shortened for one learner).
+- a kernel and a terminal left behind by a closed browser are shut down, then the idle server
+  stops, and the hub knows it (with the timeouts shortened for one learner);
+- the learner submits, and the teacher collects in their terminal and autogrades with the
+  Formgrader (its Autograde button's request): 44 of 44, across unix users.
 
 Needs root (to make the unix users) and configurable-http-proxy (npm); without either it is
 skipped, or fails where `CI` is set. About 2–3 minutes, most of it installing the environment:
@@ -46,7 +48,7 @@ import pytest
 
 import helpers
 from conftest import required_program
-from drivers.hub import CLASSROOM_DOCS, PROXY, Hub, classroom_commands
+from drivers.hub import CLASSROOM_DOCS, PROXY, Hub, Kernel, Terminal, classroom_commands
 from test_exercises import cells, source
 
 pytestmark = pytest.mark.slow
@@ -61,6 +63,8 @@ IDLE_SETTINGS = """\
 c = get_config()  # noqa: F821
 c.MappingKernelManager.cull_idle_timeout = 4
 c.MappingKernelManager.cull_interval = 1
+c.TerminalManager.cull_inactive_timeout = 4
+c.TerminalManager.cull_interval = 1
 c.ServerApp.shutdown_no_activity_timeout = 4
 """
 KERNEL_CULLED_SECONDS = 30
@@ -331,23 +335,29 @@ def grade(room, hub):
 
 
 def watch_culling(hub):
-    """The idle learner opens a notebook, runs a cell and closes the browser; how long until
-    their kernel is shut down, and until their server has stopped (as the hub sees it)."""
+    """The idle learner opens a notebook and a terminal, runs a cell and a command, and closes
+    the browser; how long until their kernel and terminal are shut down, and until their server
+    has stopped (as the hub sees it)."""
     server = hub.server(IDLE)
+    terminal = Terminal(server, server.request("POST", "api/terminals").json()["name"])
+    terminal.run("echo still here")
+    terminal.close()  # the browser closed: the terminal stays, nobody is connected
     session = server.request("POST", "api/sessions", json={
         "path": "idle.ipynb", "name": "idle.ipynb", "type": "notebook",
         "kernel": {"name": "python3"}}).json()
-    from drivers.hub import Kernel
     kernel = Kernel(server, session["kernel"]["id"])
     kernel.execute("x = 1")
     kernel.close()  # the browser closed: the session stays, nobody is connected
     closed = time.monotonic()
     seen = {}
     while time.monotonic() - closed < SERVER_STOPPED_SECONDS:
-        if "kernel" not in seen:
-            # api/status does not count as activity (other requests would keep the server up)
-            if server.request("GET", "api/status").json()["kernels"] == 0:
-                seen["kernel"] = time.monotonic() - closed
+        if "kernel" not in seen or "terminal" not in seen:
+            # api/status does not count as activity; api/terminals does, until it is culled
+            running = {"kernel": server.request("GET", "api/status").json()["kernels"],
+                       "terminal": len(server.request("GET", "api/terminals").json())}
+            for what, count in running.items():
+                if what not in seen and count == 0:
+                    seen[what] = time.monotonic() - closed
         elif not hub.api("GET", f"users/{IDLE}")["servers"]:
             seen["server"] = time.monotonic() - closed
             break
@@ -424,9 +434,10 @@ def test_outside_a_course_folder_the_course_refuses_instead_of_reading_the_insta
     assert "NotImplementedError" in roles.inside, roles.inside  # the learner's own stubs
 
 
-def test_an_idle_kernel_then_an_idle_server_are_stopped(roles):
+def test_an_idle_kernel_and_terminal_then_the_idle_server_are_stopped(roles):
     seen = roles.culling
     assert seen.get("kernel", 1e9) < KERNEL_CULLED_SECONDS, seen
+    assert seen.get("terminal", 1e9) < KERNEL_CULLED_SECONDS, seen
     assert "server" in seen, f"the idle server still ran {SERVER_STOPPED_SECONDS} s later: {seen}"
 
 

@@ -13,7 +13,9 @@ load_subconfig(str(Path(__file__).resolve().parents[2] / "jupyter_server_config.
 # `nbgrader` and `python` of the course's environment would be "command not found" there.
 c.ServerApp.terminado_settings = {"shell_command": ["/bin/bash"]}
 
-# A server with no kernel, no terminal and no request for an hour stops by itself (checked every
+# A terminal with no input or output for an hour is closed (checked every 5 minutes), and a
+# server with no kernel, no terminal and no request for an hour stops by itself (checked every
 # minute): a learner who closed the browser does not keep their server for the rest of the term.
 # Their files stay; logging in again starts a new server.
+c.TerminalManager.cull_inactive_timeout = 60 * 60
 c.ServerApp.shutdown_no_activity_timeout = 60 * 60
