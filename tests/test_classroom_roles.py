@@ -49,6 +49,7 @@ import pytest
 import helpers
 from conftest import required_program
 from drivers.hub import CLASSROOM_DOCS, PROXY, Hub, Kernel, Terminal, classroom_commands
+from test_checks_library import worked_solutions
 from test_exercises import cells, source
 
 pytestmark = pytest.mark.slow
@@ -81,15 +82,12 @@ def docs_block(heading):
 
 
 def solution_lines():
-    """Lines of the worked solutions (between nbgrader's solution markers in notebooks/) long
-    enough to be the solution's own, not a common line such as `return z`."""
-    found = set()
-    for path in sorted((ROOT / "notebooks").glob("*.ipynb")):
-        for cell in cells(path):
-            for block in re.findall(r"### BEGIN SOLUTION\n(.*?)### END SOLUTION", source(cell), re.S):
-                found |= {line.strip() for line in block.splitlines()
-                          if len(line.strip()) > 25 and not line.strip().startswith("#")}
-    return sorted(found)
+    """The worked solutions' lines (test_checks_library's) that are a solution's own: long enough
+    not to be a common line found in other files too (`z = X @ w`), and not shown by the exercise
+    edition itself (a later notebook's given code may use an earlier answer's line)."""
+    shown = "\n".join(source(cell) for path in sorted((ROOT / "exercises").glob("*.ipynb"))
+                      for cell in cells(path))
+    return sorted({line for _, line in worked_solutions() if len(line) > 25 and line not in shown})
 
 
 def reachable_by_everyone(path):

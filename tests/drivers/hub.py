@@ -576,6 +576,15 @@ def what_went_wrong(log):
                      if not any(mark in line for mark in routine))
 
 
+def receive(socket, deadline):
+    """The next JSON message on a websocket, or None once `deadline` (time.monotonic()) passes."""
+    socket.settimeout(max(deadline - time.monotonic(), 0.01))
+    try:
+        return json.loads(socket.recv())
+    except websocket.WebSocketTimeoutException:
+        return None
+
+
 class Kernel:
     """A kernel of a single-user server, over its websocket (Jupyter's messaging protocol)."""
 
@@ -626,12 +635,10 @@ class Kernel:
         messages, replied, idle = [], False, False
         deadline = time.monotonic() + timeout
         while not (replied and idle):
-            self.socket.settimeout(max(deadline - time.monotonic(), 0.01))
-            try:
-                message = json.loads(self.socket.recv())
-            except websocket.WebSocketTimeoutException:
+            message = receive(self.socket, deadline)
+            if message is None:
                 raise TimeoutError(f"{self.server.name}: no answer from the kernel after "
-                                   f"{timeout} s") from None
+                                   f"{timeout} s")
             if message.get("parent_header", {}).get("msg_id") != msg_id:
                 continue
             if message["channel"] == "shell":
@@ -696,12 +703,10 @@ class Terminal:
             found = re.search(f"{marker} (\\d+)", shown)
             if found:
                 return int(found.group(1)), shown[:found.start()]
-            self.socket.settimeout(max(deadline - time.monotonic(), 0.01))
-            try:
-                message = json.loads(self.socket.recv())
-            except websocket.WebSocketTimeoutException:
+            message = receive(self.socket, deadline)
+            if message is None:
                 raise TimeoutError(f"{self.server.name}: {command!r} still running after "
-                                   f"{timeout} s; the terminal showed:\n{shown}") from None
+                                   f"{timeout} s; the terminal showed:\n{shown}")
             if message[0] == "stdout":
                 shown += message[1]
             elif message[0] == "disconnect":
